@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.newsgraph-installed
 NEO4J_SERVER := graph/neo4j_server
-NEO4J_BUILT  := $(NEO4J_SERVER)/target/.built
+NEO4J_BUILT  := $(NEO4J_SERVER)/target/.newsgraph-build-stamp
 DB     ?= .newsgraph/record.db
 NEO4J_DATA ?= .newsgraph/neo4j
 

@@ -101,6 +101,8 @@ CREATE TABLE claims (
     change         TEXT,
     conversion_of  TEXT,                   -- claim id this one converts
     entities       TEXT NOT NULL DEFAULT '[]',   -- JSON list of entity mentions in the sentence
+    embedding_key  TEXT,                   -- embeddings.key of the claim's lookup text (queries/claim_embeddings.py)
+    embedding_model TEXT,                  -- embeddings.model of that vector
     UNIQUE (article_id, start, end)
 );
 CREATE INDEX claims_article ON claims(article_id);
@@ -167,13 +169,34 @@ CREATE TABLE flags (
     data        TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX flags_kind ON flags(kind);
+CREATE INDEX flags_claim_a ON flags(claim_a);
+CREATE INDEX flags_claim_b ON flags(claim_b);
+CREATE INDEX flags_fact ON flags(fact_id);
+
+-- Linking (graph/link.py) is incremental: an article is (re)linked when its
+-- analyzed_hash differs from the hash it was last linked at.
+CREATE TABLE link_state (
+    article_id  TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL,
+    linked_at   TEXT NOT NULL
+);
+
+-- Sampled word-shingle hashes of each article (graph/copies.py): the inverted
+-- index that finds copy candidates without comparing every pair of articles.
+CREATE TABLE copy_fingerprints (
+    hash        INTEGER NOT NULL,
+    article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (hash, article_id)
+) WITHOUT ROWID;
+CREATE INDEX copy_fingerprints_article ON copy_fingerprints(article_id);
 
 -- Full-text index of claims for `lookup` (queries/search_index.py keeps it in sync:
 -- rebuilt after the NLP and linking stages. head = subject, measure, entity names,
--- body = sentence, span, attribution, both pre-normalized token strings).
+-- body = sentence, span, attribution, both pre-normalized token strings. The prefix
+-- indexes make the lookup's short prefix queries (kost*, miet*) cheap on common stems).
 CREATE VIRTUAL TABLE claim_search USING fts5(
     claim_id UNINDEXED, article_id UNINDEXED, head, body,
-    tokenize = 'unicode61 remove_diacritics 0'
+    tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3 4 5 6 7 8'
 );
 CREATE VIRTUAL TABLE claim_search_vocab USING fts5vocab(claim_search, 'row');
 CREATE TABLE claim_search_state (

@@ -17,7 +17,7 @@ from newsgraph import jobs, render, views
 from newsgraph.config import ConfigError, Settings, load_settings
 from newsgraph.connections import JobLocked
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="News articles -> entities, numeric claims, contradictions and provenance -> Neo4j.")
 claims_app = typer.Typer(no_args_is_help=True, help="Work with claims of single documents.")
 neo4j_app = typer.Typer(no_args_is_help=True, help="A local embedded Neo4j 5 (Bolt on 127.0.0.1).")
@@ -53,6 +53,7 @@ def run(
     max_pages: Optional[int] = typer.Option(None, "--max-pages", help="Crawl: stop after this many fetched pages."),
     allow_private: bool = typer.Option(False, "--allow-private", help="Crawl: allow private/loopback addresses (tests, intranets)."),
     neo4j_uri: Optional[str] = NEO4J_OPT,
+    log_json: bool = typer.Option(False, "--log-json", help="Structured log lines on stderr instead of a progress bar."),
     as_json: bool = JSON_OPT,
 ) -> None:
     """The main job: crawl or ingest -> extract -> analyze -> link -> record -> (Neo4j sync)."""
@@ -61,7 +62,7 @@ def run(
         settings.neo4j_uri = neo4j_uri
     if not inputs and not sources:
         raise typer.BadParameter("give files/folders to ingest or --sources FILE to crawl", param_hint="INPUTS")
-    with views.progress_printer() as progress:
+    with views.progress_printer(log_json=log_json) as progress:
         result = jobs.run_job(settings, inputs=list(inputs or []), sources_file=sources, since=since,
                               max_pages=max_pages, allow_private=allow_private,
                               progress=progress)
@@ -83,8 +84,10 @@ def ingest(
 @app.command()
 def crawl(
     ctx: typer.Context,
-    urls: List[str] = typer.Argument(None, help="Start URLs, feeds or sitemaps (in addition to --sources)."),
+    urls: List[str] = typer.Argument(None, help="Article URLs (in addition to --sources)."),
     sources: Optional[Path] = typer.Option(None, "--sources", help="Sources TOML."),
+    feed: List[str] = typer.Option(None, "--feed", help="An RSS/Atom feed URL, repeatable."),
+    sitemap: List[str] = typer.Option(None, "--sitemap", help="A sitemap (or sitemap index) URL, repeatable."),
     since: Optional[str] = typer.Option(None, "--since"),
     max_pages: Optional[int] = typer.Option(None, "--max-pages"),
     allow_private: bool = typer.Option(False, "--allow-private"),
@@ -92,12 +95,12 @@ def crawl(
     as_json: bool = JSON_OPT,
 ) -> None:
     """Crawl feeds, sitemaps and URLs politely and incrementally; store and analyze new articles."""
-    if not urls and not sources:
-        raise typer.BadParameter("give URLs or --sources FILE", param_hint="URLS")
+    if not urls and not sources and not feed and not sitemap:
+        raise typer.BadParameter("give URLs, --feed, --sitemap or --sources FILE", param_hint="URLS")
     with views.progress_printer(log_json=log_json) as progress:
         result = jobs.crawl_job(_settings(ctx), urls=list(urls or []), sources_file=sources, since=since,
                                 max_pages=max_pages, allow_private=allow_private,
-                                progress=progress)
+                                progress=progress, feeds=list(feed or []), sitemaps=list(sitemap or []))
     _finish(result, as_json)
 
 

@@ -78,32 +78,68 @@ def ingest_job(settings: Settings, paths: list[Path], progress: Progress | None 
 
 def crawl_job(settings: Settings, urls: list[str], sources_file: Path | None, since: str | None,
               max_pages: int | None, allow_private: bool, progress: Progress | None = None,
-              link: bool = False) -> JobResult:
-    from ingest.crawl import crawl
-    from ingest.sources import load_sources, specs_for_urls
-    from ingest.fetch import Fetcher, FetchConfig
+              link: bool = False, feeds: list[str] = (), sitemaps: list[str] = ()) -> JobResult:
+    """Crawl a sources TOML and/or ad-hoc article URLs, feeds and sitemaps; store and analyze."""
+    import dataclasses
+
+    from ingest.crawl import CrawlOptions, crawl
+    from ingest.fetch import FetchConfig, Fetcher
+    from ingest.sources import SourcesError, load_sources, specs_for_urls
 
     progress = progress or pipeline._no_progress
-    specs, crawl_options = load_sources(sources_file) if sources_file else ([], {})
-    specs += specs_for_urls(urls)
+    try:
+        cfg = load_sources(sources_file) if sources_file else None
+        specs = (cfg.sources if cfg else []) + specs_for_urls(urls, allow_private=allow_private)
+        specs += _listing_specs(feeds, "feeds", allow_private) + _listing_specs(sitemaps, "sitemaps", allow_private)
+    except SourcesError as exc:
+        raise ConfigError(str(exc)) from exc
+    fetch_cfg = cfg.fetch if cfg else FetchConfig()
+    if allow_private:
+        fetch_cfg = dataclasses.replace(fetch_cfg, allow_private=True)
+    options = cfg.crawl if cfg else CrawlOptions()
     started = time.monotonic()
     result = JobResult("crawl")
     conn = record(settings)
-    with job_lock(settings.db):
-        fetch_cfg = FetchConfig(**{**crawl_options.get("fetch", {}), "allow_private": allow_private or crawl_options.get("fetch", {}).get("allow_private", False)})
-        report = crawl(conn, specs, Fetcher(fetch_cfg),
+    with job_lock(settings.db), Fetcher(fetch_cfg) as fetcher:
+        report = crawl(conn, specs, fetcher,
                        on_document=lambda doc: pipeline.store_documents(conn, [doc]),
-                       max_pages=max_pages, since=since, progress=progress)
+                       max_pages=max_pages, since=since, progress=progress, options=options)
         ana = pipeline.analyze_pending(conn, _analyzer(settings), progress=progress)
         result.stages.update(crawl=report, analyze=ana)
-        result.failures = [Failure(input=f.url, reason=f.reason, message=f.message)
-                           for f in getattr(report, "failures", [])] + ana.failures
+        # Single pages fail every night (404s, timeouts) and are retried later: they are
+        # in the crawl report. The job fails only when every source failed.
+        result.failures = _failed_sources(report) + ana.failures
         if link:
             result.stages["link"] = _link(conn, settings, progress)
     result.summary = summarize(conn)
     result.seconds = time.monotonic() - started
     conn.close()
     return result
+
+
+def _listing_specs(urls, kind: str, allow_private: bool) -> list:
+    """Ad-hoc feeds or sitemaps as sources, one per URL (named by its domain)."""
+    from ingest.sources import SourcesError
+    from ingest.types import SourceSpec
+    from ingest.urls import registered_domain
+
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise SourcesError(f"{url!r} is not an http:// or https:// URL")
+    return [SourceSpec(name=f"{registered_domain(u) or u} ({kind[:-1]} {i + 1})", allow_private=allow_private,
+                       **{kind: [u]}) for i, u in enumerate(urls)]
+
+
+def _failed_sources(report) -> list[Failure]:
+    """One failure per source when no source produced anything but failures."""
+    per = report.per_source
+    if not per or any(c.fetched or c.unchanged or c.skipped_robots or c.skipped_old or c.duplicates
+                      for c in per.values()):
+        return []
+    return [Failure(input=name, reason="source_failed",
+                    message=f"every URL of this source failed ({dict(c.failed)}); check its feeds/URLs "
+                            "and the crawl report")
+            for name, c in per.items()]
 
 
 def _link(conn, settings: Settings, progress: Progress):

@@ -1,0 +1,1 @@
+"""One module per measured figure; each exposes `run(ctx: StageContext) -> dict`."""

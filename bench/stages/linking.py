@@ -1,0 +1,73 @@
+"""Linking and flagging at 10,000 and 100,000 synthetic claims, then adding 1,000 new claims.
+
+For each level, a fresh copy of the unlinked synthetic record (bench/synthetic.py)
+goes through `graph.link.link_record` (entities, copies, facts, contradiction /
+corroboration / change / provenance flags), with the embedding model loaded and
+warmed up before timing but no vector cached in the record: claim contexts and
+names are embedded as on a first nightly run. Then ADDED new claims (new
+articles, same generator) are stored and `link_record` runs again: incremental
+linking only compares the new articles' claims with the rest. Finally an
+unchanged re-run (nothing to do) is timed.
+Levels above REPEAT_LIMIT claims are timed once (a pass takes minutes).
+"""
+from __future__ import annotations
+
+from bench.context import StageContext
+from bench.figures import figure
+from bench.measure import median, per_second, timed
+
+ADDED = 1_000
+REPEAT_LIMIT = 10_000
+
+
+def _counts(rep) -> dict:
+    return {"facts": rep.facts, "entities": rep.entities, "contradictions": rep.contradictions,
+            "corroborations": rep.corroborations, "changes": rep.changes, "copies": rep.copies,
+            "hedged": rep.hedged, "embeddings_computed": rep.embeddings_computed,
+            "embeddings_cached": rep.embeddings_cached, "phase_seconds": dict(rep.seconds)}
+
+
+def run(ctx: StageContext) -> dict:
+    from bench.synthetic import add_synthetic, embedder_for, open_synthetic, save_linked
+    from graph.link import link_record
+    from graph.link_config import LinkConfig
+
+    cfg = LinkConfig()
+    embedder = embedder_for(ctx)
+    levels = ctx.level_list("linking", [10_000, 100_000])
+    added = min(ADDED, max(levels)) if ctx.quick else ADDED
+    figures, info = [], {}
+    for n in levels:
+        repeats = max(1, ctx.repeats) if n <= REPEAT_LIMIT else 1
+        full_runs, add_runs, noop_runs = [], [], []
+        for r in range(repeats):
+            conn, rec_info = open_synthetic(ctx, n, linked=False, lookup_vectors=False, copy=True)
+            embedder.computed = embedder.cached = 0
+            seconds, rep = timed(lambda: link_record(conn, cfg, embedder=embedder))
+            full_runs.append(seconds)
+            full_counts = _counts(rep)
+            if r == 0:
+                save_linked(ctx, n, conn)        # later stages reuse the linked record
+            add_synthetic(conn, added, seed=ctx.seed + 1000 + r)
+            embedder.computed = embedder.cached = 0
+            seconds, rep = timed(lambda: link_record(conn, cfg, embedder=embedder))
+            add_runs.append(seconds)
+            add_counts = {"articles_linked": rep.articles_linked, "claims_linked": rep.claims_linked,
+                          "facts_touched": rep.facts_touched, **_counts(rep)}
+            seconds, rep = timed(lambda: link_record(conn, cfg, embedder=embedder))
+            noop_runs.append(seconds)
+            conn.close()
+        label = f"{n:,} claims"
+        figures += [
+            figure(f"linking.claims_per_s_{n}", f"link + flag, {label} (cold embeddings)",
+                   per_second(n, median(full_runs)), "claims/s",
+                   detail={**full_counts, "record": rec_info,
+                           "pass_seconds": [round(s, 2) for s in full_runs]}),
+            figure(f"linking.seconds_{n}", f"link + flag, {label}", median(full_runs), "s"),
+            figure(f"linking.add_seconds_{n}", f"add {added:,} new claims to {label} and re-link",
+                   median(add_runs), "s",
+                   detail={**add_counts, "pass_seconds": [round(s, 2) for s in add_runs]}),
+            figure(f"linking.noop_seconds_{n}", f"re-link, nothing changed, {label}", median(noop_runs), "s"),
+        ]
+        info[str(n)] = rec_info
+    return {"figures": figures, "info": {"levels": levels, "added": added, "records": info}}

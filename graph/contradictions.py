@@ -1,0 +1,490 @@
+"""Within one fact group: do the claims agree, disagree, or describe different times?
+
+Each claim becomes an interval of values it allows, in the family's base unit
+(USD for money, via the dated rate table or the article's own conversion):
+"weniger als 6 Mio. Dollar" -> [0, 6.12e6]; "5,6 Mio." -> 5.6e6 +- 2 %;
+"6 Mio." (one significant digit) -> [5.5e6, 6.5e6]: an exact figure written
+with few digits is read as rounded. Two claims are consistent when their
+intervals overlap.
+
+Claims with different stated times ("früher" 180.000 Yuan, "jetzt" 75.000
+Yuan) that disagree are a change over time, never a contradiction; a claim
+that states no time is read as referring to whichever stated time it agrees
+with. Every flag carries a reason a person can read and the evidence (both
+claims' sentences, sources, intervals, the rates used).
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+
+from graph.link_config import LinkConfig
+from graph.link_types import FactGroup, Flag
+from graph.rates import RateTable, implied_rate, parse_day, usd_rate
+from graph.types import ClaimRecord
+from graph.units import MONEY, UnitTable, load_units
+
+_NUMBER = re.compile(r"\d(?:[\d.,'\u00a0\u202f ]*\d)?")
+_MAX_PAIR_CHECKS = 2500
+_SCOPE_ORDER = {"past": 0, "now": 2}
+_QUALIFIER_TEXT = {"exact": "{v}", "approx": "about {v}", "upper_bound": "at most {v}",
+                   "lower_bound": "at least {v}", "range": "{lo} to {hi}"}
+_UNIT_TEXT = {"percent": " %", "percentage_points": " pp", "count": "", "multiple": "x"}
+_SEVERITY_DOWN = {"high": "medium", "medium": "low", "low": "low"}
+_ORDER_OF_MAGNITUDE = 10.0
+
+
+@dataclass
+class Reading:
+    """One claim as the interval of values it allows, in the base unit of its family."""
+
+    rec: ClaimRecord
+    order: int
+    lo: float
+    hi: float
+    base: str
+    scope: str | None
+    core: tuple[float, float] = (-math.inf, math.inf)   # the stated values, before any tolerance
+    note: str = ""                      # how the value was converted, for the reason
+    effective_scope: str | None = None  # the stated time an unscoped claim agrees with
+
+    @property
+    def claim_id(self) -> str:
+        return self.rec.claim_id
+
+
+@dataclass
+class _Cluster:
+    members: list[Reading] = field(default_factory=list)
+    lo: float = -math.inf
+    hi: float = math.inf
+
+    def add(self, r: Reading) -> None:
+        self.members.append(r)
+        self.lo, self.hi = max(self.lo, r.lo), min(self.hi, r.hi)
+
+
+# -- reading a claim as an interval -----------------------------------------
+
+def significant_digits(span: str) -> int:
+    """Significant digits of the number written in a span ("6 Mio." -> 1, "5,6" -> 2, "200.000" -> 1).
+
+    Trailing zeros of a whole number do not count (they may be rounding);
+    digits after a decimal separator do. Number words ("acht", "halbe") count as one.
+    """
+    m = _NUMBER.search(span)
+    if not m:
+        return 1
+    token = re.sub(r"[\s'\u00a0\u202f]", "", m.group(0))
+    groups = re.split(r"[.,]", token)
+    decimal = len(groups) > 1 and not all(len(g) == 3 for g in groups[1:])
+    digits = "".join(groups).lstrip("0")
+    if not decimal:
+        digits = digits.rstrip("0")
+    return max(1, len(digits))
+
+
+def rounding_tolerance(value: float, span: str, config: LinkConfig) -> float:
+    """Relative half-unit of the last significant digit, between exact_tolerance and rounding_cap."""
+    if value == 0:
+        return config.exact_tolerance
+    sig = significant_digits(span)
+    unit = 10 ** (math.floor(math.log10(abs(value))) - sig + 1)
+    rel = unit / 2 / abs(value)
+    return min(max(rel, config.exact_tolerance), config.rounding_cap)
+
+
+def claim_interval(rec: ClaimRecord, units: UnitTable, config: LinkConfig) -> tuple[float, float]:
+    """[lo, hi] the claim allows, in its own unit, after qualifier and rounding tolerance."""
+    c = rec.claim
+    floor = 0.0 if units.is_nonnegative(c.unit) else -math.inf
+    q = c.qualifier
+    if q == "upper_bound":
+        hi = c.high if c.high is not None else c.value
+        return floor, _widen(hi, config.bound_tolerance, up=True)
+    if q == "lower_bound":
+        lo = c.low if c.low is not None else c.value
+        return _widen(lo, config.bound_tolerance, up=False), math.inf
+    if q == "range":
+        lo = c.low if c.low is not None else c.value
+        hi = c.high if c.high is not None else c.value
+        return _widen(lo, config.bound_tolerance, up=False), _widen(hi, config.bound_tolerance, up=True)
+    rel = rounding_tolerance(c.value, c.span, config)
+    if q == "approx":
+        rel = max(rel, config.approx_tolerance)
+        if c.low is not None and c.high is not None and c.low < c.high:
+            return min(c.low, _widen(c.value, rel, up=False)), max(c.high, _widen(c.value, rel, up=True))
+    return _widen(c.value, rel, up=False), _widen(c.value, rel, up=True)
+
+
+def stated_interval(rec: ClaimRecord, units: UnitTable) -> tuple[float, float]:
+    """The values as stated, without tolerance: how far apart two claims are is measured on these."""
+    c = rec.claim
+    floor = 0.0 if units.is_nonnegative(c.unit) else -math.inf
+    low = c.low if c.low is not None else c.value
+    high = c.high if c.high is not None else c.value
+    return {"upper_bound": (floor, high), "lower_bound": (low, math.inf),
+            "range": (low, high)}.get(c.qualifier, (c.value, c.value))
+
+
+def _widen(x: float, rel: float, up: bool) -> float:
+    return x + abs(x) * rel if up else x - abs(x) * rel
+
+
+def implied_article_rates(claims: list[ClaimRecord], conversions: dict[str, str],
+                          rates: RateTable) -> dict[str, dict[str, float]]:
+    """article id -> {currency: USD per unit} implied by the article's own conversions."""
+    by_id = {c.claim_id: c for c in claims}
+    out: dict[str, dict[str, float]] = {}
+    for conv_id, orig_id in sorted(conversions.items()):
+        conv, orig = by_id.get(conv_id), by_id.get(orig_id)
+        if conv is None or orig is None or conv.article_id != orig.article_id:
+            continue
+        found = implied_rate(orig.claim.value, orig.claim.unit, conv.claim.value, conv.claim.unit,
+                             rates, orig.published)
+        if found:
+            out.setdefault(orig.article_id, {})[found[0]] = found[1]
+    return out
+
+
+def read_claim(rec: ClaimRecord, order: int, scope: str | None, rates: RateTable,
+               article_rates: dict[str, float] | None, units: UnitTable,
+               config: LinkConfig) -> Reading | None:
+    """The claim's interval in its family's base unit; None when no rate converts it."""
+    c = rec.claim
+    lo, hi = claim_interval(rec, units, config)
+    core_lo, core_hi = stated_interval(rec, units)
+    base = units.base_unit(c.unit)
+    note = ""
+    if units.family(c.unit) == MONEY and c.unit != "USD":
+        rate, source = usd_rate(c.unit, rec.published, rates, article_rates)
+        if rate is None:
+            return None
+        tol = config.approx_tolerance if article_rates and c.unit in article_rates else config.fx_tolerance
+        lo, hi = _widen(lo * rate, tol, up=False), _widen(hi * rate, tol, up=True)
+        note = f"{c.unit}->USD at {rate:.4g} ({source})"
+    else:
+        rate = units.factor(c.unit)
+        lo, hi = lo * rate, hi * rate
+    return Reading(rec, order, lo, hi, base, scope, (core_lo * rate, core_hi * rate), note)
+
+
+# -- comparing --------------------------------------------------------------
+
+def overlaps(a: Reading | _Cluster, b: Reading | _Cluster) -> bool:
+    return a.lo <= b.hi and b.lo <= a.hi
+
+
+def gap_ratio(a: Reading | _Cluster, b: Reading | _Cluster) -> float:
+    """How far apart two disjoint intervals are, as a factor (1.0 when they overlap)."""
+    return _factor(a.lo, a.hi, b.lo, b.hi)
+
+
+def stated_factor(a: Reading, b: Reading) -> float:
+    """How far apart the stated values are ("5,6 Mio." vs "60 Mio." -> 10.7)."""
+    return _factor(*a.core, *b.core)
+
+
+def _factor(alo: float, ahi: float, blo: float, bhi: float) -> float:
+    if alo <= bhi and blo <= ahi:
+        return 1.0
+    (llo, lhi), (hlo, hhi) = ((alo, ahi), (blo, bhi)) if ahi < blo else ((blo, bhi), (alo, ahi))
+    if lhi > 0:
+        return hlo / lhi
+    if hlo < 0:
+        return lhi / hlo
+    return math.inf
+
+
+def value_clusters(readings: list[Reading]) -> list[_Cluster]:
+    """Minimum set of groups whose intervals share a common value (greedy stabbing by upper end)."""
+    clusters: list[_Cluster] = []
+    stab = math.nan
+    for r in sorted(readings, key=lambda r: (r.hi, r.lo, r.order)):
+        if clusters and r.lo <= stab:
+            clusters[-1].add(r)
+        else:
+            clusters.append(_Cluster())
+            clusters[-1].add(r)
+            stab = r.hi
+    for c in clusters:
+        c.members.sort(key=lambda r: r.order)
+    clusters.sort(key=lambda c: c.members[0].order)
+    return clusters
+
+
+def _scope_sort(scope: str) -> tuple:
+    return (_SCOPE_ORDER.get(scope, 1), scope)
+
+
+def judge_fact(group: FactGroup, rates: RateTable, config: LinkConfig | None = None,
+               units: UnitTable | None = None,
+               article_rates: dict[str, dict[str, float]] | None = None) -> tuple[str, list[Flag]]:
+    """(verdict, flags) for one fact group: consistent | contradictory | changed_over_time | single.
+
+    `article_rates` are implied rates per article (from all its conversions);
+    when omitted, the group's own conversions are used.
+    """
+    config = config or LinkConfig()
+    units = units or load_units(config.units_path)
+    if article_rates is None:
+        article_rates = implied_article_rates(group.members, group.conversions, rates)
+    if len(group.members) <= 1:
+        return "single", []
+    readings: list[Reading] = []
+    for order, rec in enumerate(group.members):
+        r = read_claim(rec, order, group.time_scopes.get(rec.claim_id), rates,
+                       article_rates.get(rec.article_id), units, config)
+        if r is not None:
+            readings.append(r)
+    flags: list[Flag] = []
+    conv_pairs = {frozenset(p) for p in group.conversions.items()}
+    by_family: dict[str, list[Reading]] = {}
+    for r in readings:
+        by_family.setdefault(units.family(r.rec.claim.unit), []).append(r)
+    for family_readings in by_family.values():
+        flags.extend(_judge_readings(group, family_readings, conv_pairs, config))
+    kinds = {f.kind for f in flags}
+    if "contradiction" in kinds:
+        verdict = "contradictory"
+    elif "change_over_time" in kinds:
+        verdict = "changed_over_time"
+    else:
+        verdict = "consistent"
+    return verdict, flags
+
+
+def _judge_readings(group: FactGroup, readings: list[Reading], conv_pairs: set[frozenset],
+                    config: LinkConfig) -> list[Flag]:
+    scoped: dict[str, list[Reading]] = {}
+    for r in readings:
+        if r.scope is not None:
+            scoped.setdefault(r.scope, []).append(r)
+    scoped_clusters = {s: value_clusters(rs) for s, rs in scoped.items()}
+    # An unscoped claim refers to the stated time it agrees with, if any.
+    for r in readings:
+        if r.scope is None:
+            r.effective_scope = next((s for s in sorted(scoped_clusters, key=_scope_sort)
+                                      if any(overlaps(r, c) for c in scoped_clusters[s])), None)
+        else:
+            r.effective_scope = r.scope
+    by_scope: dict[str | None, list[Reading]] = {}
+    for r in readings:
+        by_scope.setdefault(r.effective_scope, []).append(r)
+    clusters = {s: value_clusters(rs) for s, rs in by_scope.items()}
+
+    flags: list[Flag] = []
+    for scope, cs in clusters.items():
+        for cluster in cs:
+            flags.extend(_corroborations(group, cluster))
+        for i in range(len(cs)):
+            for j in range(i + 1, len(cs)):
+                pair = _first_conflict(cs[i], cs[j], conv_pairs)
+                if pair:
+                    flags.append(_disagreement(group, *pair, config))
+    # Unscoped claims that agree with no stated time: compare with the nearest stated time.
+    explicit = [(s, c) for s, cs in clusters.items() if s is not None for c in cs]
+    if explicit:
+        for cluster in clusters.get(None, []):
+            scope, nearest = min(explicit, key=lambda sc: (gap_ratio(cluster, sc[1]), _scope_sort(sc[0])))
+            pair = _first_conflict(cluster, nearest, conv_pairs)
+            if pair:
+                flags.append(_disagreement(group, *pair, config, mixed_scope=True))
+    # Different stated times whose main values differ: a change over time.
+    mains = {s: max(cs, key=lambda c: (len(c.members), -c.members[0].order))
+             for s, cs in clusters.items() if s is not None}
+    ordered = sorted(mains, key=_scope_sort)
+    for i in range(len(ordered)):
+        for j in range(i + 1, len(ordered)):
+            a, b = mains[ordered[i]], mains[ordered[j]]
+            if not overlaps(a, b):
+                flags.append(_change(group, a.members[0], b.members[0],
+                                     stated_factor(a.members[0], b.members[0])))
+    return flags
+
+
+def _first_conflict(a: _Cluster, b: _Cluster, conv_pairs: set[frozenset]
+                    ) -> tuple[Reading, Reading] | None:
+    """The earliest pair of claims, one from each cluster, whose intervals do not overlap."""
+    checks = 0
+    for x in a.members:
+        for y in b.members:
+            checks += 1
+            if checks > _MAX_PAIR_CHECKS:
+                return None
+            if frozenset((x.claim_id, y.claim_id)) in conv_pairs:
+                continue
+            if not overlaps(x, y):
+                return (x, y) if x.order <= y.order else (y, x)
+    return None
+
+
+# -- flags ------------------------------------------------------------------
+
+def flag_id(kind: str, *parts: str | None) -> str:
+    return hashlib.sha1("\x1f".join([kind, *(p or "" for p in parts)]).encode()).hexdigest()[:16]
+
+
+def _disagreement(group: FactGroup, a: Reading, b: Reading, config: LinkConfig,
+                  mixed_scope: bool = False) -> Flag:
+    """A contradiction; or a change over time when neither states a time but years lie between them.
+
+    Severity: high when the stated values are `high_severity_ratio` apart, else
+    medium; one step lower when a claim is hedged (unless an order of magnitude
+    apart); low when only one states a time (it may describe another moment).
+    """
+    ratio = stated_factor(a, b)
+    if a.scope is None and b.scope is None and _days_apart(a, b) > config.implicit_time_gap_days:
+        return _change(group, a, b, ratio, implicit=True)
+    severity = "high" if ratio >= config.high_severity_ratio else "medium"
+    hedged = a.rec.claim.hedged or b.rec.claim.hedged
+    if hedged and ratio < _ORDER_OF_MAGNITUDE:
+        severity = _SEVERITY_DOWN[severity]
+    if mixed_scope:
+        severity = "low"
+    reason = (f"{_who(a)}: {describe(a)}{_scope_text(a)}; {_who(b)}: {describe(b)}{_scope_text(b)}; "
+              f"{_interval(a)} and {_interval(b)} {a.base} do not overlap"
+              f"{_factor_text(ratio)}{_notes(a, b)}")
+    if mixed_scope:
+        reason += "; only one of them states a time"
+    if hedged:
+        reason += "; " + " and ".join(_who(r) for r in (a, b) if r.rec.claim.hedged) + " hedges the claim"
+    return Flag(id=flag_id("contradiction", group.fact_id, a.claim_id, b.claim_id), kind="contradiction",
+                severity=severity, reason=reason, claim_a=a.claim_id, claim_b=b.claim_id,
+                article_a=a.rec.article_id, article_b=b.rec.article_id, fact_id=group.fact_id,
+                data=_evidence(a, b, ratio))
+
+
+def _change(group: FactGroup, a: Reading, b: Reading, ratio: float, implicit: bool = False) -> Flag:
+    if implicit:
+        why = (f"neither states a time, and they were published {_days_apart(a, b)} days apart: "
+               "read as a change over time")
+    else:
+        why = f"they describe different times ({a.effective_scope or a.scope} vs {b.effective_scope or b.scope})"
+    reason = (f"{_who(a)}: {describe(a)}{_scope_text(a)}; {_who(b)}: {describe(b)}{_scope_text(b)}; "
+              f"the values differ{_factor_text(ratio)} but {why}{_notes(a, b)}")
+    return Flag(id=flag_id("change_over_time", group.fact_id, a.claim_id, b.claim_id),
+                kind="change_over_time", severity="info", reason=reason, claim_a=a.claim_id,
+                claim_b=b.claim_id, article_a=a.rec.article_id, article_b=b.rec.article_id,
+                fact_id=group.fact_id, data=_evidence(a, b, ratio))
+
+
+def _corroborations(group: FactGroup, cluster: _Cluster) -> list[Flag]:
+    """The first claim of each further source in a consistent cluster corroborates the first claim."""
+    firsts: dict[str, Reading] = {}
+    for r in cluster.members:
+        firsts.setdefault(r.rec.source, r)
+    reps = sorted(firsts.values(), key=lambda r: r.order)
+    if len(reps) < 2:
+        return []
+    a = reps[0]
+    out = []
+    for b in reps[1:]:
+        independent = frozenset((a.rec.article_id, b.rec.article_id)) not in group.non_independent
+        reason = (f"{_who(a)}: {describe(a)}; {_who(b)}: {describe(b)}; "
+                  f"{_interval(a)} and {_interval(b)} {a.base} overlap"
+                  + ("" if independent else "; not independent: one article repeats or cites the other"))
+        data = _evidence(a, b, 1.0)
+        data["independent"] = independent
+        out.append(Flag(id=flag_id("corroboration", group.fact_id, a.claim_id, b.claim_id),
+                        kind="corroboration", severity="info", reason=reason, claim_a=a.claim_id,
+                        claim_b=b.claim_id, article_a=a.rec.article_id, article_b=b.rec.article_id,
+                        fact_id=group.fact_id, data=data))
+    return out
+
+
+def _evidence(a: Reading, b: Reading, ratio: float) -> dict:
+    return {
+        "claims": [_claim_data(a), _claim_data(b)],
+        "factor": None if math.isinf(ratio) else round(ratio, 4),
+    }
+
+
+def _claim_data(r: Reading) -> dict:
+    c = r.rec.claim
+    return {
+        "claim_id": r.claim_id, "article_id": r.rec.article_id, "source": r.rec.source,
+        "url": r.rec.url, "published": r.rec.published, "sentence": c.text, "span": c.span,
+        "value": c.value, "unit": c.unit, "qualifier": c.qualifier, "hedged": c.hedged,
+        "time": c.time, "scope": r.scope, "interval": [_json_num(r.lo), _json_num(r.hi)],
+        "base_unit": r.base, "conversion": r.note or None,
+    }
+
+
+def _json_num(x: float) -> float | None:
+    return None if math.isinf(x) else x
+
+
+# -- wording ----------------------------------------------------------------
+
+def describe(r: Reading) -> str:
+    """The claim as a person would say it: "at most 6 M USD", "about 180,000 CNY per month"."""
+    c = r.rec.claim
+    fmt = _QUALIFIER_TEXT.get(c.qualifier, "{v}")
+    text = fmt.format(v=amount(c.value, c.unit), lo=amount(c.low if c.low is not None else c.value, c.unit),
+                      hi=amount(c.high if c.high is not None else c.value, c.unit))
+    if c.per:
+        text += f" per {c.per}"
+    return text + (" (hedged)" if c.hedged else "")
+
+
+def amount(value: float, unit: str) -> str:
+    for limit, word in ((1e12, "T"), (1e9, "bn"), (1e6, "M")):
+        if abs(value) >= limit:
+            number = f"{value / limit:.3g} {word}"
+            break
+    else:
+        number = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    suffix = _UNIT_TEXT.get(unit)
+    if suffix is None:
+        suffix = f" {unit}"
+    return f"{number}{suffix}"
+
+
+def num(x: float) -> str:
+    """Compact number for intervals: 6e6, 5.7e7, 81.6, inf."""
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x != 0 and (abs(x) >= 99995 or abs(x) < 1e-3):
+        exp = math.floor(math.log10(abs(x)))
+        mantissa = f"{x / 10 ** exp:.3g}"
+        if mantissa.lstrip("-") == "10":
+            exp, mantissa = exp + 1, mantissa.replace("10", "1")
+        return f"{mantissa}e{exp}"
+    return f"{x:.4g}"
+
+
+def _interval(r: Reading | _Cluster) -> str:
+    return f"[{num(r.lo)}, {num(r.hi)}]"
+
+
+def _who(r: Reading) -> str:
+    day = r.rec.published[:10] if r.rec.published else "undated"
+    return f"{r.rec.source} ({day})"
+
+
+def _scope_text(r: Reading) -> str:
+    c = r.rec.claim
+    return f" ({c.time})" if c.time else ""
+
+
+def _factor_text(ratio: float) -> str:
+    if ratio <= 1.0:
+        return ""
+    if math.isinf(ratio):
+        return ""
+    return f" (a factor of {ratio:.3g} apart)" if ratio >= 1.1 else ""
+
+
+def _notes(a: Reading, b: Reading) -> str:
+    notes = [r.note for r in (a, b) if r.note]
+    return "; " + "; ".join(dict.fromkeys(notes)) if notes else ""
+
+
+def _days_apart(a: Reading, b: Reading) -> int:
+    da, db = parse_day(a.rec.published), parse_day(b.rec.published)
+    if da is None or db is None:
+        return 0
+    return abs((da - db).days)

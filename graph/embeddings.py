@@ -1,0 +1,143 @@
+"""Sentence embeddings of short claim contexts and entity names, cached in the record.
+
+Why cached: the model is the slowest part of linking (~100 short texts per
+second per core), and a claim's context does not change unless its article is
+re-analyzed. Vectors are stored in the `embeddings` table keyed by sha1 of the
+embedded text and the model identity, so a re-run, or a new article that
+repeats an old phrase, never recomputes them. The model itself is loaded only
+when a text is missing from the cache.
+
+Models load offline (HF_HUB_OFFLINE=1): nothing may be downloaded from a hub.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from graph.record import transaction
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+_LOOKUP_CHUNK = 500          # keys per SELECT ... IN (...)
+_GENERIC_DIR_NAMES = {"model", "models", "snapshot", "snapshots", "main"}
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def model_identity(model: str | Path) -> str:
+    """A stable name for the cache: the same model gives the same name on every machine.
+
+    For a local directory: its readable name (the parent's when the folder is
+    called "model") plus a short hash of its config files, so two different
+    models in folders of the same name do not share cached vectors.
+    """
+    path = Path(model)
+    if not path.is_dir():
+        return str(model)
+    name = path.name if path.name.lower() not in _GENERIC_DIR_NAMES else path.parent.name
+    h = hashlib.sha1()
+    for fname in ("config.json", "modules.json", "sentence_bert_config.json"):
+        f = path / fname
+        if f.is_file():
+            h.update(f.read_bytes())
+    return f"{name}#{h.hexdigest()[:10]}"
+
+
+class Embedder:
+    """A sentence-transformers model on the CPU, loaded on first use.
+
+    `computed` / `cached` count the texts embedded vs. found in the cache by
+    `embed_texts`, for the link report.
+    """
+
+    def __init__(self, model: str | Path, batch_size: int = 64, device: str = "cpu"):
+        self.model_ref = str(model)
+        self.name = model_identity(model)
+        self.batch_size = batch_size
+        self.device = device
+        self._model = None
+        self.computed = 0
+        self.cached = 0
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def _load(self):
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                self._model = SentenceTransformer(self.model_ref, device=self.device)
+            except OSError as exc:
+                raise RuntimeError(
+                    f"cannot load the embedding model {self.model_ref!r} offline: {exc}. "
+                    "Set LinkConfig.embedding_model (--embedding-model) to a local "
+                    "sentence-transformers directory; nothing is downloaded from a model hub."
+                ) from exc
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text (no cache)."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        model = self._load()
+        vecs = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                            convert_to_numpy=True, show_progress_bar=False)
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+def embed_texts(conn: sqlite3.Connection, embedder: Embedder, texts: list[str],
+                commit_every: int = 2048, progress=None) -> np.ndarray:
+    """Normalized vectors for `texts` (rows in input order), from the cache where possible.
+
+    Missing texts are embedded in chunks of `commit_every` and each chunk is
+    committed at once, so an interrupted run keeps what it computed.
+    `progress(done, total)` is called after each chunk when given.
+    """
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    keys = [text_key(t) for t in texts]
+    unique: dict[str, str] = {}
+    for k, t in zip(keys, texts):
+        unique.setdefault(k, t)
+    found = _lookup(conn, embedder.name, list(unique))
+    missing = [k for k in unique if k not in found]
+    embedder.cached += len(unique) - len(missing)
+    for i in range(0, len(missing), commit_every):
+        chunk = missing[i:i + commit_every]
+        vecs = embedder.encode([unique[k] for k in chunk])
+        with transaction(conn):
+            conn.executemany(
+                "INSERT OR REPLACE INTO embeddings(key, model, dim, vector) VALUES (?,?,?,?)",
+                [(k, embedder.name, vecs.shape[1], v.astype("<f4").tobytes())
+                 for k, v in zip(chunk, vecs)],
+            )
+        for k, v in zip(chunk, vecs):
+            found[k] = v
+        embedder.computed += len(chunk)
+        if progress:
+            progress(min(i + commit_every, len(missing)), len(missing))
+    dim = len(next(iter(found.values())))
+    out = np.empty((len(texts), dim), dtype=np.float32)
+    for row, k in enumerate(keys):
+        out[row] = found[k]
+    return out
+
+
+def _lookup(conn: sqlite3.Connection, model: str, keys: list[str]) -> dict[str, np.ndarray]:
+    found: dict[str, np.ndarray] = {}
+    for i in range(0, len(keys), _LOOKUP_CHUNK):
+        chunk = keys[i:i + _LOOKUP_CHUNK]
+        sql = (f"SELECT key, vector FROM embeddings WHERE model = ? "
+               f"AND key IN ({','.join('?' * len(chunk))})")
+        for key, blob in conn.execute(sql, [model, *chunk]):
+            found[key] = np.frombuffer(blob, dtype="<f4")
+    return found

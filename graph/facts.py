@@ -1,0 +1,506 @@
+"""Same fact across articles and languages: claims about one subject and measure -> one group.
+
+Evidence, strongest first (all-MiniLM is English-centric, so a German and an
+English claim are matched on language-independent features, embeddings only
+decide where those are missing):
+
+* hard requirements: the same unit family ("money", "percent", ...; percent and
+  percentage points never meet), the same rate denominator (`per`), the same
+  measure_key when both claims have one, no opposite `change`;
+* the entities the claim is about (canonical ids: "DeepSeek-R1" in German and
+  English is the same gazetteer id): Jaccard of the about-sets;
+* the cosine of short context embeddings, where measure_key or entities are
+  missing; the value only as a weak check for claims that have neither.
+
+Values never decide membership otherwise: contradictory values must land in
+one group so the judge can see them. Time scopes do not split groups either;
+the judge tells a change over time from a contradiction.
+
+No all-pairs comparison: claims are blocked by (measure_key, unit family, per,
+entity), claims without entities by measure, and claims with neither by
+random-hyperplane buckets of their embeddings; large blocks are cut to each
+claim's nearest neighbours. Only pairs with at least one new ("dirty") claim are
+evaluated, so adding an article adds only the links its claims create.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import numpy as np
+
+from graph.link_config import LinkConfig
+from graph.link_types import FactGroup
+from graph.types import ClaimRecord
+from graph.units import UnitTable
+
+VectorSource = Callable[[list[int]], np.ndarray]
+
+_WORD = re.compile(r"\S+")
+_CONTEXT_WORDS = 6            # words each side of the quantity in the embedded context
+_LSH_SEED = 20250101          # fixed: buckets must be the same in every run
+# value ratio -> share of `value_bonus` added to a soft score: close values help
+# a little, a factor 10 apart counts against (never decisive on its own)
+_VALUE_WEIGHTS = ((1.25, 1.0), (2.0, 0.5), (4.0, 0.0), (10.0, -0.5), (math.inf, -1.5))
+
+
+@dataclass
+class ClaimFeatures:
+    """What grouping needs to know about one claim (built from a ClaimRecord or record rows).
+
+    `subject`: the entity the claim's subject names (None when the NLP subject
+    names no entity).
+    `context`: every entity the claim is about or mentions (not its sources),
+    or, when its sentence names none, the entities just before it.
+    `sentence`: (article, sentence index) -- two quantities of one family in
+    one sentence, at one time, are different facts ("900 in the US, 122 in China").
+    """
+
+    claim_id: str
+    article_id: str
+    measure_key: str | None
+    family: str
+    per: str | None
+    change: str | None
+    subject: str | None
+    context: frozenset[str]
+    value: float                 # in the family's base unit, roughly (a weak signal only)
+    sentence: tuple[str, int] | None = None
+    scope: str | None = None
+    conversion_of: str | None = None
+
+
+def fact_id_for(seed_claim_id: str) -> str:
+    """A fact is named after its earliest member (ingestion order): stable when members join."""
+    return hashlib.sha1(f"fact\x1f{seed_claim_id}".encode()).hexdigest()[:16]
+
+
+def claim_context(rec: ClaimRecord, entity_names: Iterable[str] = ()) -> str:
+    """The short text embedded for a claim: subject, measure, entities, a window around the quantity.
+
+    The quantity itself is replaced by its unit: two claims disagreeing on the
+    number should still look alike. Short texts keep the model fast (several
+    times more texts per second than full sentences).
+    """
+    c = rec.claim
+    local_start = max(0, c.start - c.sentence_start)
+    local_end = max(local_start, c.end - c.sentence_start)
+    left = _WORD.findall(c.text[:local_start])[-_CONTEXT_WORDS:]
+    right = _WORD.findall(c.text[local_end:])[:_CONTEXT_WORDS]
+    per = f" per {c.per}" if c.per else ""
+    window = " ".join([*left, f"[{c.unit}{per}]", *right])
+    head = "; ".join(x for x in (c.subject, c.measure, ", ".join(sorted(set(entity_names)))) if x)
+    return f"{head}: {window}" if head else window
+
+
+def base_value(value: float, unit: str, units: UnitTable, usd_per_unit: Callable[[str], float | None]) -> float:
+    if units.family(unit) == "money":
+        rate = usd_per_unit(unit)
+        return value * rate if rate else value
+    return value * units.factor(unit)
+
+
+# -- union-find that refuses some unions ------------------------------------
+
+class FactUnionFind:
+    """Union-find over claim indices that refuses unions the evidence speaks against.
+
+    Two claims of one sentence never share a fact: "knapp 900 Start-ups in den
+    USA, 122 in China" has one measure and two subjects. Each component keeps
+    the sentence keys of its members (unit family, rate and time scope
+    included, so "jetzt 75.000, früher 180.000" can still be one fact); a union
+    that would put two claims with the same key into one component is refused.
+    Conversions carry no key.
+
+    Soft unions (decided by embeddings) are also refused when both components
+    name subject entities and none of one side's is related to the other's:
+    a loose resemblance must not bridge the "USA" fact and the "Stargate" fact.
+    """
+
+    def __init__(self, keys: list[tuple | None], subjects: list[str | None],
+                 related: Callable[[str, str], bool]):
+        self.parent = list(range(len(keys)))
+        self.keys: dict[int, set] = {i: ({k} if k is not None else set()) for i, k in enumerate(keys)}
+        self.subjects: dict[int, set] = {i: ({s} if s else set()) for i, s in enumerate(subjects)}
+        self.related = related
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: int, b: int, force: bool = False, soft: bool = False) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if not force:
+            if not self.keys[ra].isdisjoint(self.keys[rb]):
+                return False
+            sa, sb = self.subjects[ra], self.subjects[rb]
+            if soft and sa and sb and not any(self.related(x, y) for x in sa for y in sb):
+                return False
+        if len(self.keys[ra]) + len(self.subjects[ra]) < len(self.keys[rb]) + len(self.subjects[rb]):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.keys[ra] |= self.keys.pop(rb)
+        self.subjects[ra] |= self.subjects.pop(rb)
+        return True
+
+
+def name_related(names: dict[str, str]) -> Callable[[str, str], bool]:
+    """Subjects are related when equal or when one's name starts the other's: "DeepSeek" / "DeepSeek-R1".
+
+    NLP subjects often name the maker where another article names the model.
+    """
+    def related(a: str, b: str) -> bool:
+        if a == b:
+            return True
+        ta, tb = names.get(a, a).split(), names.get(b, b).split()
+        n = min(len(ta), len(tb))
+        return n > 0 and ta[:n] == tb[:n]
+    return related
+
+
+def sentence_key(f: ClaimFeatures) -> tuple | None:
+    if f.sentence is None or f.conversion_of is not None:
+        return None
+    return (*f.sentence, f.family, f.per, f.scope)
+
+
+# -- pair rules -------------------------------------------------------------
+
+def _changes_compatible(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def _value_ratio(a: float, b: float) -> float:
+    a, b = abs(a), abs(b)
+    if a == 0 or b == 0:
+        return math.inf if a != b else 1.0
+    return max(a, b) / min(a, b)
+
+
+
+
+def soft_score(a: ClaimFeatures, b: ClaimFeatures, cos: float, config: LinkConfig,
+               related: Callable[[str, str], bool] | None = None) -> float:
+    """Context cosine plus small bonuses: a shared entity or related subjects, a close value.
+
+    Never decisive alone: the bonuses add at most `context_bonus + value_bonus`.
+    """
+    score = cos
+    if a.context & b.context or (related and a.subject and b.subject and related(a.subject, b.subject)):
+        score += config.context_bonus
+    ratio = _value_ratio(a.value, b.value)
+    for limit, weight in _VALUE_WEIGHTS:
+        if ratio <= limit:
+            return score + weight * config.value_bonus
+    return score
+
+
+# -- clustering -------------------------------------------------------------
+
+def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource | None,
+            config: LinkConfig, initial: Iterable[Iterable[int]] = (),
+            subject_names: dict[str, str] | None = None) -> FactUnionFind:
+    """Components of claim indices: existing groups (`initial`) plus the links dirty claims create.
+
+    Decisions, per block of one (measure_key, unit family, per):
+    * the same subject entity -> same fact, no embedding needed;
+    * unrelated subject entities ("USA" / "China"; see `name_related`) -> never;
+    * otherwise candidates that share an entity (or, without entities, any in
+      the block) are scored by `soft_score` against `same_fact_score`.
+    `subject_names`: entity id -> normalized name, for `name_related`.
+    Claims without measure_key meet claims sharing an entity (stricter score);
+    claims with neither measure_key nor entities meet near-paraphrases in
+    random-hyperplane buckets. `vectors(indices)` is called once, with every
+    index a decision needs, so a lazy source embeds only those.
+    """
+    related = name_related(subject_names or {})
+    names = subject_names or {}
+
+    def subject_word(eid: str) -> str:
+        return (names.get(eid) or eid).split(" ", 1)[0]
+
+    uf = FactUnionFind([sentence_key(f) for f in feats], [f.subject for f in feats], related)
+    for group in initial:
+        group = list(group)
+        for m in group[1:]:
+            uf.union(group[0], m, force=True)
+    by_id = {f.claim_id: i for i, f in enumerate(feats)}
+    for i, f in enumerate(feats):
+        j = by_id.get(f.conversion_of) if f.conversion_of else None
+        if j is not None and (i in dirty or j in dirty):
+            uf.union(j, i, force=True)
+    if not dirty:
+        return uf
+
+    measure_blocks: dict[tuple, list[int]] = defaultdict(list)
+    entity_blocks: dict[tuple, list[int]] = defaultdict(list)
+    loose_blocks: dict[tuple, list[int]] = defaultdict(list)
+    for i, f in enumerate(feats):
+        if f.measure_key:
+            measure_blocks[(f.measure_key, f.family, f.per)].append(i)
+        elif not f.context:
+            loose_blocks[(f.family, f.per)].append(i)
+        for e in f.context:
+            entity_blocks[(f.family, f.per, e)].append(i)
+
+    pairs: set[tuple[int, int]] = set()        # soft pairs needing a cosine
+    topk_blocks: list[list[int]] = []          # big candidate sets: nearest neighbours only
+    for members in measure_blocks.values():
+        if any(m in dirty for m in members):
+            _subject_pass(members, feats, dirty, uf)
+            _measure_candidates(members, feats, dirty, pairs, topk_blocks, config, related, subject_word)
+    mkless = _mkless_candidates(entity_blocks, feats, dirty, config, related)
+    loose = [m for m in loose_blocks.values() if len(m) > 1 and any(x in dirty for x in m)]
+    if vectors is None:
+        return uf
+    needed = sorted({i for p in pairs for i in p} | {i for b in topk_blocks for i in b}
+                    | {i for p in mkless for i in p} | {i for b in loose for i in b})
+    if not needed:
+        return uf
+    rows = {m: r for r, m in enumerate(needed)}
+    vecs = vectors(needed)
+    for block in topk_blocks:
+        _nearest_pairs(block, vecs, rows, dirty, pairs, config.block_top_k)
+    candidates = sorted(pairs)
+    if candidates:
+        sims = np.einsum("ij,ij->i", vecs[[rows[a] for a, _ in candidates]],
+                         vecs[[rows[b] for _, b in candidates]])
+        for (a, b), cos in zip(candidates, sims.tolist()):
+            if _soft_allowed(feats[a], feats[b], related) and \
+                    soft_score(feats[a], feats[b], cos, config, related) >= config.same_fact_score:
+                uf.union(a, b, soft=True)
+    for a, b in sorted(mkless):
+        cos = float(vecs[rows[a]] @ vecs[rows[b]])
+        if soft_score(feats[a], feats[b], cos, config, related) >= config.no_measure_score:
+            uf.union(a, b, soft=True)
+    for block in loose:
+        sub = vecs[[rows[m] for m in block]]
+        for bucket in _lsh_buckets(block, sub, config):
+            _link_loose(bucket, vecs, rows, feats, dirty, uf, config)
+    return uf
+
+
+def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind) -> None:
+    """Same measure and the same subject entity: one fact (the cheap, language-independent case)."""
+    by_subject: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    for m in members:
+        if feats[m].subject:
+            by_subject[(feats[m].subject, feats[m].change)].append(m)
+    for (subject, change), group in by_subject.items():
+        if not any(m in dirty for m in group):
+            continue
+        for m in group[1:]:
+            uf.union(group[0], m)
+    # claims without a stated change join the subject group of the one change kind present
+    for (subject, change), group in by_subject.items():
+        if change is None:
+            others = [g for (s, c), g in by_subject.items() if s == subject and c is not None]
+            if len(others) == 1 and any(m in dirty for m in group + others[0]):
+                uf.union(others[0][0], group[0])
+
+
+def _measure_candidates(members: list[int], feats: list[ClaimFeatures], dirty: set[int],
+                        pairs: set[tuple[int, int]], topk_blocks: list[list[int]], config: LinkConfig,
+                        related: Callable[[str, str], bool], subject_word: Callable[[str], str]) -> None:
+    """Soft candidate pairs within one measure block.
+
+    Candidates share an entity, or have related subjects (blocked by the first
+    word of the subject's name: "deepseek" for DeepSeek and DeepSeek-R1), or
+    one of them names no entity at all (then any claim of the measure may match).
+    """
+    by_entity: dict[str, list[int]] = defaultdict(list)
+    by_subject_word: dict[str, list[int]] = defaultdict(list)
+    bare = []
+    for m in members:
+        for e in feats[m].context:
+            by_entity[e].append(m)
+        if feats[m].subject:
+            by_subject_word[subject_word(feats[m].subject)].append(m)
+        if not feats[m].context:
+            bare.append(m)
+    groups = list(by_entity.values()) + [g for g in by_subject_word.values()
+                                         if len({feats[m].subject for m in g}) > 1]
+    if bare:
+        groups.append(members)      # entity-less claims may belong with any claim of the measure
+    for group in groups:
+        if len(group) < 2 or not any(m in dirty for m in group):
+            continue
+        if len(group) > config.block_pairwise_limit:
+            topk_blocks.append(group)
+            continue
+        for x in range(len(group)):
+            for y in range(x + 1, len(group)):
+                a, b = group[x], group[y]
+                if (a in dirty or b in dirty) and _soft_allowed(feats[a], feats[b], related):
+                    pairs.add((min(a, b), max(a, b)))
+
+
+def _soft_allowed(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, str], bool]) -> bool:
+    """A pair worth a cosine: compatible change, and subjects (if both named) related but not equal."""
+    if not _changes_compatible(a.change, b.change):
+        return False
+    if a.subject is not None and b.subject is not None:
+        return a.subject != b.subject and related(a.subject, b.subject)
+    return True
+
+
+def _nearest_pairs(block: list[int], vecs: np.ndarray, rows: dict[int, int], dirty: set[int],
+                   pairs: set[tuple[int, int]], top_k: int) -> None:
+    sub = vecs[[rows[m] for m in block]]
+    dirty_pos = [p for p, m in enumerate(block) if m in dirty]
+    for start in range(0, len(dirty_pos), 1024):
+        chunk = dirty_pos[start:start + 1024]
+        sims = sub[chunk] @ sub.T
+        k = min(top_k + 1, len(block))
+        for r, p in enumerate(chunk):
+            for q in np.argpartition(-sims[r], k - 1)[:k].tolist():
+                if q != p:
+                    a, b = block[p], block[q]
+                    pairs.add((min(a, b), max(a, b)))
+
+
+def _mkless_candidates(entity_blocks: dict[tuple, list[int]], feats: list[ClaimFeatures],
+                       dirty: set[int], config: LinkConfig,
+                       related: Callable[[str, str], bool]) -> set[tuple[int, int]]:
+    """Claims without measure_key: candidates sharing an entity, nearest in value first.
+
+    The value order only bounds the work (at most `mkless_candidates` per claim);
+    the decision is `soft_score` against the stricter `no_measure_score`.
+    """
+    out: set[tuple[int, int]] = set()
+    for members in entity_blocks.values():
+        if len(members) < 2 or not any(m in dirty for m in members):
+            continue
+        for i in members:
+            if feats[i].measure_key:
+                continue
+            fi = feats[i]
+            cands = [c for c in members if c != i and (i in dirty or c in dirty)
+                     and _soft_allowed(fi, feats[c], related)]
+            cands.sort(key=lambda c: (_value_ratio(fi.value, feats[c].value), c))
+            out.update((min(i, c), max(i, c)) for c in cands[: config.mkless_candidates])
+    return out
+
+
+def _link_loose(block: list[int], vecs: np.ndarray, rows: dict[int, int], feats: list[ClaimFeatures],
+                dirty: set[int], uf: FactUnionFind, config: LinkConfig) -> None:
+    """Claims with neither measure_key nor entities: near-paraphrases with close values only."""
+    sub = vecs[[rows[m] for m in block]]
+    sims = sub @ sub.T
+    for x in range(len(block)):
+        for y in range(x + 1, len(block)):
+            a, b = block[x], block[y]
+            if not (a in dirty or b in dirty) or sims[x, y] < config.loose_cosine:
+                continue
+            if not _changes_compatible(feats[a].change, feats[b].change):
+                continue
+            if _value_ratio(feats[a].value, feats[b].value) <= config.loose_value_ratio:
+                uf.union(a, b, soft=True)
+
+
+def _lsh_buckets(block: list[int], sub: np.ndarray, config: LinkConfig) -> list[list[int]]:
+    """Random-hyperplane buckets (several tables) of a block; small blocks stay whole."""
+    if len(block) <= config.block_pairwise_limit:
+        return [block]
+    rng = np.random.default_rng(_LSH_SEED)
+    planes = rng.standard_normal((config.lsh_tables, config.lsh_bits, sub.shape[1])).astype(np.float32)
+    weights = (1 << np.arange(config.lsh_bits)).astype(np.int64)
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for t in range(config.lsh_tables):
+        codes = ((sub @ planes[t].T) > 0).astype(np.int64) @ weights
+        for pos, code in enumerate(codes.tolist()):
+            buckets[(t, code)].append(block[pos])
+    return [b for b in buckets.values() if len(b) > 1]
+
+
+# -- the pure API -----------------------------------------------------------
+
+def components(uf: FactUnionFind, n: int) -> list[list[int]]:
+    """Groups of indices, each sorted, in order of their first index."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        groups[uf.find(i)].append(i)
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
+
+
+def summarize(members: list[ClaimRecord]) -> tuple[str | None, str | None, str | None]:
+    """(subject, measure_key, unit) of a group: the most common value among its members."""
+    def common(values):
+        values = [v for v in values if v]
+        return Counter(values).most_common(1)[0][0] if values else None
+
+    return (common(m.claim.subject for m in members), common(m.claim.measure_key for m in members),
+            common(m.claim.unit for m in members))
+
+
+def features_from_roles(rec: ClaimRecord, roles: dict[str, str],
+                        units: UnitTable, usd_per_unit: Callable[[str], float | None],
+                        scope: str | None, conversion_of: str | None) -> ClaimFeatures:
+    """Grouping features of a claim from its entity roles (see entity_linking.claim_roles)."""
+    c = rec.claim
+    subject = next((e for e, r in sorted(roles.items()) if r == "subject"), None)
+    return ClaimFeatures(
+        claim_id=rec.claim_id, article_id=rec.article_id, measure_key=c.measure_key,
+        family=units.family(c.unit), per=c.per, change=c.change, subject=subject,
+        context=frozenset(e for e, r in roles.items() if r != "attributed_to"),
+        value=base_value(c.value, c.unit, units, usd_per_unit),
+        sentence=(rec.article_id, c.sentence_index), scope=scope, conversion_of=conversion_of,
+    )
+
+
+def group_facts(claims: list[ClaimRecord], vectors: np.ndarray | VectorSource | None,
+                config: LinkConfig, roles: dict[str, dict[str, str]] | None = None,
+                conversions: dict[str, str] | None = None,
+                time_scopes: dict[str, str | None] | None = None,
+                usd_per_unit: Callable[[str], float | None] | None = None) -> list[FactGroup]:
+    """Group claims (given in ingestion order) into facts, without a record.
+
+    `vectors`: one unit vector per claim (rows in `claims` order), a callable
+    returning rows for given indices, or None (then only the embedding-free
+    rules apply). `roles`: claim id -> {entity id: role}; when omitted the
+    claims' mentions are linked against the gazetteer here. `time_scopes`:
+    claim id -> normalized scope (see graph.timescope); `conversions`: claim id
+    of a conversion -> claim id it converts.
+    """
+    from graph.entity_linking import about_map, default_index, name_key
+    from graph.units import load_units
+
+    units = load_units(config.units_path)
+    usd = usd_per_unit or (lambda unit: None)
+    conversions = conversions or {}
+    scopes = time_scopes or {}
+    index = default_index(config)
+    if roles is None:
+        _, roles = about_map(claims, index)
+    names = {eid: name_key(e.name, index.rules) for eid, e in index.entities.items()}
+    feats = [features_from_roles(rec, roles.get(rec.claim_id, {}), units, usd,
+                                 scopes.get(rec.claim_id), conversions.get(rec.claim_id))
+             for rec in claims]
+    if isinstance(vectors, np.ndarray):
+        array = vectors
+        source: VectorSource | None = lambda idx: array[idx]
+    else:
+        source = vectors
+    uf = cluster(feats, set(range(len(feats))), source, config, subject_names=names)
+    out = []
+    for comp in components(uf, len(feats)):
+        members = [claims[i] for i in comp]
+        subject, mk, unit = summarize(members)
+        ids = {m.claim_id for m in members}
+        out.append(FactGroup(
+            fact_id=fact_id_for(members[0].claim_id), members=members, subject=subject,
+            measure_key=mk, unit=unit,
+            time_scopes={m.claim_id: scopes.get(m.claim_id) for m in members},
+            conversions={k: v for k, v in conversions.items() if k in ids and v in ids},
+        ))
+    return out

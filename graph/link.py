@@ -1,0 +1,573 @@
+"""The cross-article stage over the record: entities, facts, flags, provenance.
+
+`link_record` reads what the NLP stage stored (via graph.store) and writes
+entities, claim_entities, mentions.entity_id, facts, fact_members and flags.
+
+Incremental and idempotent: an article is linked when its analyzed text
+differs from the one it was last linked at (table link_state). Only its claims
+are compared with the rest (by blocks, never all pairs), only the facts they
+join are re-judged, and every id is derived from content (entity: kb id or
+normalized name; fact: its earliest member claim; flag: kind + claim or
+article ids). Re-running over unchanged data therefore changes nothing, and
+adding an article leaves every other fact's id as it was.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+
+from graph.contradictions import implied_article_rates, judge_fact
+from graph.copies import ArticleRef, candidate_pairs, judge_pair, shingle
+from graph.embeddings import Embedder, embed_texts
+from graph.entity_linking import (
+    EntityIndex, MentionForm, build_index, claim_forms, claim_roles, gazetteer_seeds, link_entities,
+    load_alias_rules, load_name_rules, name_key,
+)
+from graph.facts import ClaimFeatures, base_value, claim_context, cluster, components, fact_id_for, summarize
+from graph.link_config import LinkConfig
+from graph.link_types import CanonicalEntity, CopyLink, FactGroup, Flag
+from graph.provenance import (
+    ai_flag, chain, copy_flag, derived_pairs, first_reporter, hedged_flag, provenance_graph,
+    resolve_citation,
+)
+from graph.rates import RateTable, load_rates
+from graph.record import transaction
+from graph.store import conversion_links, load_claim_records, now_iso
+from graph.timescope import load_time_words, time_scope
+from graph.types import ClaimRecord
+from graph.units import load_units
+
+Progress = Callable[[str, int, int], None]
+
+_IN_CHUNK = 500
+# The subject entity is stored twice: as "subject" (what grouping keys on) and as
+# "about" (what every consumer of claim_entities reads as "the claim is about").
+_ROLE_ROWS = {"subject": ("subject", "about")}
+_EXAMPLES = 6
+_MAX_CHAINS = 100
+
+
+@dataclass
+class LinkReport:
+    """What a linking run did, and what the record holds afterwards."""
+
+    articles_linked: int = 0
+    claims_linked: int = 0
+    claims_total: int = 0
+    entities: int = 0
+    entities_new: int = 0
+    facts: int = 0
+    facts_touched: int = 0
+    contradictions: int = 0
+    corroborations: int = 0
+    changes: int = 0
+    copies: int = 0
+    ai_generated: int = 0
+    hedged: int = 0
+    embeddings_computed: int = 0
+    embeddings_cached: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)
+
+
+def link_record(conn: sqlite3.Connection, config: LinkConfig, progress: Progress | None = None,
+                embedder: Embedder | None = None) -> LinkReport:
+    """Link every article that is new or changed since the last run; return what was done."""
+    report = LinkReport()
+    clock = _Clock(report)
+    say = progress or (lambda stage, done, total: None)
+    embedder = embedder or Embedder(config.embedding_model, config.batch_size)
+    rates = load_rates(config.rates_path)
+    refs, urls = _article_refs(conn)
+    dirty = _dirty_articles(conn)
+    orphans = _orphaned_facts(conn)
+    report.articles_linked = len(dirty)
+    records = _RecordCache(conn)
+
+    say("entities", 0, len(dirty))
+    index = _entity_index(conn, config)
+    roles = _link_entities(conn, config, index, records, dirty, embedder)
+    report.entities_new = len([e for e in index.changed if e in index.used])
+    clock.lap("entities")
+
+    say("copies", 0, len(dirty))
+    _link_copies(conn, config, refs, dirty)
+    clock.lap("copies")
+
+    say("facts", 0, len(dirty))
+    touched, _, features = _link_facts(conn, config, records, dirty, orphans, embedder, rates)
+    report.claims_linked = len(records.dirty_claims)
+    report.facts_touched = len(touched)
+    clock.lap("facts")
+
+    say("flags", 0, len(touched))
+    _judge(conn, config, touched, features, records, refs, urls, index, rates, roles)
+    _article_flags(conn, refs, urls, records, dirty)
+    _mark_linked(conn, dirty)
+    clock.lap("flags")
+
+    report.embeddings_computed, report.embeddings_cached = embedder.computed, embedder.cached
+    _fill_counts(conn, report)
+    say("done", len(dirty), len(dirty))
+    return report
+
+
+class _Clock:
+    def __init__(self, report: LinkReport):
+        self.report, self.t = report, time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.report.seconds[name] = round(now - self.t, 3)
+        self.t = now
+
+
+def _chunks(seq: list, n: int = _IN_CHUNK) -> Iterable[list]:
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+# -- what needs linking -----------------------------------------------------
+
+def _article_refs(conn: sqlite3.Connection) -> tuple[dict[str, ArticleRef], dict[str, str]]:
+    """Analyzed articles in ingestion order (rowid), and each one's URL."""
+    refs, urls = {}, {}
+    for row in conn.execute(
+        """SELECT a.rowid AS rank, a.id, a.url, a.published, s.name AS source FROM articles a
+           JOIN sources s ON s.id = a.source_id WHERE a.status = 'analyzed' ORDER BY a.rowid"""
+    ):
+        refs[row["id"]] = ArticleRef(row["id"], row["source"], row["published"], row["rank"])
+        urls[row["id"]] = row["url"]
+    return refs, urls
+
+
+def _dirty_articles(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute(
+        """SELECT a.id FROM articles a LEFT JOIN link_state l ON l.article_id = a.id
+           WHERE a.status = 'analyzed' AND (l.content_hash IS NULL OR l.content_hash != a.analyzed_hash)
+           ORDER BY a.rowid""")]
+
+
+def _orphaned_facts(conn: sqlite3.Connection) -> list[str]:
+    """Facts that lost members since they were judged (articles re-analyzed or deleted)."""
+    return [r[0] for r in conn.execute(
+        """SELECT f.id FROM facts f LEFT JOIN fact_members m ON m.fact_id = f.id GROUP BY f.id
+           HAVING COUNT(m.claim_id) != COALESCE(json_extract(f.data, '$.size'), -1)""")]
+
+
+class _RecordCache:
+    """ClaimRecords loaded per article on demand (graph.store.load_claim_records)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.by_claim: dict[str, ClaimRecord] = {}
+        self.loaded: set[str] = set()
+        self.dirty_claims: list[str] = []
+
+    def load_articles(self, article_ids: Iterable[str]) -> list[ClaimRecord]:
+        article_ids = list(article_ids)
+        todo = sorted(set(article_ids) - self.loaded)
+        for chunk in _chunks(todo):
+            for rec in load_claim_records(self.conn, chunk):
+                self.by_claim[rec.claim_id] = rec
+            self.loaded.update(chunk)
+        wanted = set(article_ids)
+        return [r for r in self.by_claim.values() if r.article_id in wanted]
+
+    def get(self, claim_ids: Iterable[str], article_of: dict[str, str]) -> list[ClaimRecord]:
+        claim_ids = list(claim_ids)
+        self.load_articles({article_of[c] for c in claim_ids if c not in self.by_claim})
+        return [self.by_claim[c] for c in claim_ids]
+
+
+# -- entities ---------------------------------------------------------------
+
+def _entity_index(conn: sqlite3.Connection, config: LinkConfig) -> EntityIndex:
+    rules = load_name_rules(config.names_path)
+    aliases = load_alias_rules(config.aliases_path, config.names_path)
+    existing = [CanonicalEntity(id=r["id"], name=r["name"], type=r["type"], aliases=json.loads(r["aliases"]),
+                                kb_id=None) for r in conn.execute("SELECT * FROM entities ORDER BY id")]
+    seeds = gazetteer_seeds()
+    seed_ids = {s.id for s in seeds}
+    for e in existing:   # entities that came from the gazetteer keep counting as such
+        if e.id in seed_ids:
+            e.kb_id = e.id
+    return build_index(rules, aliases, existing=existing, seeds=seeds)
+
+
+def _link_entities(conn: sqlite3.Connection, config: LinkConfig, index: EntityIndex,
+                   records: _RecordCache, dirty: list[str], embedder: Embedder) -> dict[str, dict[str, str]]:
+    """Resolve the dirty articles' mentions and claim entities; write entities and their uses."""
+    recs = records.load_articles(dirty)
+    records.dirty_claims = [r.claim_id for r in recs]
+    mentions = []
+    for chunk in _chunks(dirty):
+        mentions += conn.execute(
+            f"""SELECT article_id, start, end, text, label, canonical, kb_id FROM mentions
+                WHERE article_id IN ({_marks(len(chunk))})""", chunk).fetchall()
+    forms = [MentionForm(m["text"], m["label"], m["canonical"], m["kb_id"]) for m in mentions]
+    forms += [f for rec in recs for f in claim_forms(rec)]
+    names = (lambda texts: embed_texts(conn, embedder, texts, config.commit_every))
+    resolved = link_entities(forms, index, names, config.name_fuzzy_ratio, config.name_cosine)
+    nearby: dict[str, list[tuple[MentionForm, int, int]]] = defaultdict(list)
+    for form, m in zip(forms, mentions):
+        nearby[m["article_id"]].append((form, m["start"], m["end"]))
+    texts = _article_texts(conn, dirty)
+    sources: dict[str, set[str]] = defaultdict(set)       # entities each article cites as a source
+    for rec in recs:
+        sources[rec.article_id].update(resolved[f] for f in claim_forms(rec)[len(rec.claim.entities):])
+    roles = {rec.claim_id: claim_roles(rec, resolved, index, nearby[rec.article_id], texts.get(rec.article_id),
+                                       sources[rec.article_id])
+             for rec in recs}
+    in_db = {r[0] for r in conn.execute("SELECT id FROM entities")}
+    write = sorted(e for e in index.used if e not in in_db or e in index.changed)
+    with transaction(conn):
+        conn.executemany(
+            "INSERT OR REPLACE INTO entities(id, name, type, aliases) VALUES (?,?,?,?)",
+            [(e.id, e.name, e.type, json.dumps(e.aliases, ensure_ascii=False))
+             for e in (index.entities[i] for i in write)],
+        )
+        conn.executemany(
+            "UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND end = ?",
+            [(resolved[f], m["article_id"], m["start"], m["end"]) for f, m in zip(forms, mentions)],
+        )
+        for chunk in _chunks(records.dirty_claims):
+            conn.execute(f"DELETE FROM claim_entities WHERE claim_id IN ({_marks(len(chunk))})", chunk)
+        conn.executemany(
+            "INSERT OR IGNORE INTO claim_entities(claim_id, entity_id, role) VALUES (?,?,?)",
+            [(cid, eid, r) for cid, rs in roles.items() for eid, role in sorted(rs.items())
+             for r in _ROLE_ROWS.get(role, (role,))],
+        )
+    return roles
+
+
+def _article_texts(conn: sqlite3.Connection, article_ids: list[str]) -> dict[str, str]:
+    texts = {}
+    for chunk in _chunks(article_ids):
+        for r in conn.execute(f"SELECT id, text FROM articles WHERE id IN ({_marks(len(chunk))})", chunk):
+            texts[r["id"]] = r["text"]
+    return texts
+
+
+# -- copies -----------------------------------------------------------------
+
+def _link_copies(conn: sqlite3.Connection, config: LinkConfig, refs: dict[str, ArticleRef],
+                 dirty: list[str]) -> list[CopyLink]:
+    """Fingerprint the dirty articles, find their copy partners, replace their copy flags."""
+    if not dirty:
+        return []
+    texts = _article_texts(conn, dirty)
+    prints = {aid: shingle(t, config.shingle_words).fingerprints(config.fingerprint_mod)
+              for aid, t in texts.items()}
+    with transaction(conn):
+        for chunk in _chunks(dirty):
+            conn.execute(f"DELETE FROM copy_fingerprints WHERE article_id IN ({_marks(len(chunk))})", chunk)
+        conn.executemany("INSERT OR IGNORE INTO copy_fingerprints(hash, article_id) VALUES (?,?)",
+                         [(h, aid) for aid in dirty for h in sorted(prints[aid])])
+    all_hashes = sorted({h for fp in prints.values() for h in fp})
+    index: dict[int, list[str]] = defaultdict(list)
+    for chunk in _chunks(all_hashes):
+        for h, aid in conn.execute(
+                f"SELECT hash, article_id FROM copy_fingerprints WHERE hash IN ({_marks(len(chunk))})", chunk):
+            index[h].append(aid)
+    pairs = candidate_pairs(prints, index, dirty, config)
+    texts.update(_article_texts(conn, sorted({b for _, b in pairs} - set(texts))))
+    links, seen = [], set()
+    for a, b in pairs:
+        key = frozenset((a, b))
+        if key in seen or a not in refs or b not in refs:
+            continue
+        seen.add(key)
+        link = judge_pair(refs[a], refs[b], texts, config)
+        if link:
+            links.append(link)
+    with transaction(conn):
+        for chunk in _chunks(dirty):
+            marks = _marks(len(chunk))
+            conn.execute(f"""DELETE FROM flags WHERE kind = 'copy'
+                             AND (article_a IN ({marks}) OR article_b IN ({marks}))""", chunk + chunk)
+        _insert_flags(conn, [copy_flag(l, refs) for l in links])
+    return links
+
+
+# -- facts ------------------------------------------------------------------
+
+@dataclass
+class _Features:
+    feats: list[ClaimFeatures]
+    article_of: dict[str, str]
+    scopes: dict[str, str | None]
+    names: dict[str, str]          # entity id -> normalized name
+
+
+@dataclass
+class _Touched:
+    """A fact whose membership this run created or changed."""
+
+    fact_id: str
+    claim_ids: list[str]
+
+
+def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTable) -> _Features:
+    """Every claim's grouping features, in ingestion order, from plain columns (no JSON)."""
+    units = load_units(config.units_path)
+    words = load_time_words(config.time_words_path)
+    rules = load_name_rules(config.names_path)
+    names = {eid: name_key(name, rules) for eid, name in conn.execute("SELECT id, name FROM entities")}
+    roles: dict[str, dict[str, str]] = defaultdict(dict)
+    for cid, eid, role in conn.execute("SELECT claim_id, entity_id, role FROM claim_entities"):
+        if roles[cid].get(eid) != "subject":
+            roles[cid][eid] = role
+    usd: dict[str, float | None] = {}
+    feats, article_of, scopes = [], {}, {}
+    for r in conn.execute(
+        """SELECT c.id, c.article_id, c.measure_key, c.unit, c.per, c.change, c.value, c.conversion_of,
+                  c.time, c.time_key, c.sentence_index, a.published
+           FROM claims c JOIN articles a ON a.id = c.article_id
+           WHERE a.status = 'analyzed' ORDER BY a.rowid, c.idx"""
+    ):
+        unit = r["unit"]
+        if unit not in usd:
+            usd[unit] = rates.usd_per_unit(unit)
+        scope = time_scope(r["time"], r["time_key"], r["published"], words)
+        rs = roles.get(r["id"], {})
+        subject = next((e for e, role in sorted(rs.items()) if role == "subject"), None)
+        feats.append(ClaimFeatures(
+            claim_id=r["id"], article_id=r["article_id"], measure_key=r["measure_key"],
+            family=units.family(unit), per=r["per"], change=r["change"], subject=subject,
+            context=frozenset(e for e, role in rs.items() if role != "attributed_to"),
+            value=base_value(r["value"], unit, units, usd.get), sentence=(r["article_id"], r["sentence_index"]),
+            scope=scope, conversion_of=r["conversion_of"],
+        ))
+        article_of[r["id"]] = r["article_id"]
+        scopes[r["id"]] = scope
+    return _Features(feats, article_of, scopes, names)
+
+
+def _link_facts(conn: sqlite3.Connection, config: LinkConfig, records: _RecordCache, dirty: list[str],
+                orphans: list[str], embedder: Embedder, rates: RateTable
+                ) -> tuple[list[_Touched], set[str], _Features]:
+    """Group dirty claims into facts; write facts and members.
+
+    Returns the touched facts, the ids of facts that no longer exist, and the features.
+    """
+    f = _load_features(conn, config, rates)
+    feats = f.feats
+    pos = {x.claim_id: i for i, x in enumerate(feats)}
+    old_fact = dict(conn.execute("SELECT claim_id, fact_id FROM fact_members").fetchall())
+    dirty_set = set(dirty)
+    dirty_idx = {i for i, x in enumerate(feats) if x.article_id in dirty_set}
+    orphan_set = set(orphans)
+    dirty_idx |= {pos[c] for c, fid in old_fact.items() if fid in orphan_set and c in pos}
+    initial: dict[str, list[int]] = defaultdict(list)
+    for c, fid in old_fact.items():
+        i = pos.get(c)
+        if i is not None and i not in dirty_idx:
+            initial[fid].append(i)
+
+    def vectors(indices: list[int]) -> np.ndarray:
+        recs = records.get([feats[i].claim_id for i in indices], f.article_of)
+        texts = [claim_context(r, [e.canonical or e.text for e in r.claim.entities]) for r in recs]
+        return embed_texts(conn, embedder, texts, config.commit_every)
+
+    uf = cluster(feats, dirty_idx, vectors, config, initial.values(), f.names)
+    groups = []
+    for comp in components(uf, len(feats)):
+        if any(i in dirty_idx for i in comp):
+            ids = [feats[i].claim_id for i in comp]
+            groups.append(_Touched(fact_id_for(ids[0]), ids))
+    new_ids = {g.fact_id for g in groups}
+    deleted = ({old_fact[c] for g in groups for c in g.claim_ids if c in old_fact} | orphan_set) - new_ids
+    member_rows = [(g.fact_id, c) for g in groups for c in g.claim_ids]
+    with transaction(conn):
+        for chunk in _chunks(sorted(deleted)):
+            conn.execute(f"DELETE FROM facts WHERE id IN ({_marks(len(chunk))})", chunk)
+            conn.execute(f"DELETE FROM flags WHERE fact_id IN ({_marks(len(chunk))})", chunk)
+        for chunk in _chunks([c for _, c in member_rows]):
+            conn.execute(f"DELETE FROM fact_members WHERE claim_id IN ({_marks(len(chunk))})", chunk)
+        conn.executemany("INSERT OR REPLACE INTO facts(id, verdict, data) VALUES (?, 'single', '{}')",
+                         [(g.fact_id,) for g in groups])
+        conn.executemany("INSERT OR IGNORE INTO fact_members(fact_id, claim_id) VALUES (?,?)", member_rows)
+    return groups, deleted, f
+
+
+# -- judging and provenance -------------------------------------------------
+
+def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched], features: _Features,
+           records: _RecordCache, refs: dict[str, ArticleRef], urls: dict[str, str],
+           index: EntityIndex, rates: RateTable, roles: dict[str, dict[str, str]]) -> None:
+    """Verdict, flags, first reporter and provenance chains of every touched fact."""
+    if not touched:
+        return
+    all_ids = [c for t in touched for c in t.claim_ids]
+    recs = {r.claim_id: r for r in records.get(all_ids, features.article_of)}
+    conversions = {k: v for k, v in conversion_links(conn).items() if k in recs and v in recs}
+    articles = sorted({r.article_id for r in recs.values()})
+    claim_roles_all = _roles_of(conn, all_ids, roles)
+    graph = _provenance(conn, list(recs.values()), articles, refs, urls, index, claim_roles_all)
+    article_rates = implied_article_rates(list(recs.values()), conversions, rates)
+    ranks = {a: r.rank for a, r in refs.items()}
+    units = load_units(config.units_path)
+    fact_rows, flags = [], []
+    for t in touched:
+        members = [recs[c] for c in t.claim_ids]
+        ids = set(t.claim_ids)
+        subject, measure_key, unit = summarize(members)
+        g = FactGroup(
+            fact_id=t.fact_id, members=members, subject=subject, measure_key=measure_key, unit=unit,
+            time_scopes={c: features.scopes[c] for c in t.claim_ids},
+            conversions={k: v for k, v in conversions.items() if k in ids and v in ids},
+            non_independent=derived_pairs(graph, {m.article_id for m in members}),
+        )
+        verdict, fact_flags = judge_fact(g, rates, config, units, article_rates)
+        first = first_reporter(g.members, graph, ranks)
+        g.first_claim_id = first.claim_id
+        flags.extend(fact_flags)
+        fact_rows.append((g.subject, g.measure_key, g.unit, verdict, first.claim_id,
+                          json.dumps(_fact_data(g, first, fact_flags, graph), ensure_ascii=False,
+                                     sort_keys=True), g.fact_id))
+    with transaction(conn):
+        for chunk in _chunks([t.fact_id for t in touched]):
+            conn.execute(f"DELETE FROM flags WHERE fact_id IN ({_marks(len(chunk))})", chunk)
+        conn.executemany(
+            """UPDATE facts SET subject = ?, measure_key = ?, unit = ?, verdict = ?, first_claim_id = ?,
+                   data = ? WHERE id = ?""", fact_rows)
+        _insert_flags(conn, flags)
+
+
+def _fact_data(g: FactGroup, first: ClaimRecord, flags: list[Flag], graph) -> dict:
+    kinds = Counter(f.kind for f in flags)
+    return {
+        "size": len(g.members),
+        "articles": len({m.article_id for m in g.members}),
+        "sources": sorted({m.source for m in g.members}),
+        "languages": sorted({m.claim.lang for m in g.members}),
+        "first_report": {"claim_id": first.claim_id, "article_id": first.article_id,
+                         "source": first.source, "published": first.published, "url": first.url},
+        "flags": dict(sorted(kinds.items())),
+        "time_scopes": sorted({s for s in g.time_scopes.values() if s}),
+        "provenance": {m.claim_id: chain(graph, m.claim_id) for m in g.members[:_MAX_CHAINS]},
+    }
+
+
+def _roles_of(conn: sqlite3.Connection, claim_ids: list[str], fresh: dict[str, dict[str, str]]
+              ) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    need = [c for c in claim_ids if c not in fresh]
+    for chunk in _chunks(need):
+        for cid, eid, role in conn.execute(
+                f"SELECT claim_id, entity_id, role FROM claim_entities WHERE claim_id IN ({_marks(len(chunk))})",
+                chunk):
+            out[cid][eid] = role
+    out.update(fresh)
+    return out
+
+
+def _provenance(conn: sqlite3.Connection, recs: list[ClaimRecord], articles: list[str],
+                refs: dict[str, ArticleRef], urls: dict[str, str], index: EntityIndex,
+                roles: dict[str, dict[str, str]]):
+    """The provenance graph of these articles: copies and citations among them and beyond."""
+    copies = []
+    citations = []
+    by_url = {u.split("#")[0].rstrip("/"): a for a, u in urls.items()}
+    for r in conn.execute("SELECT id, canonical_url FROM articles"):
+        by_url.setdefault(r["canonical_url"].split("#")[0].rstrip("/"), r["id"])
+    domains = {r["domain"]: r["name"] for r in conn.execute("SELECT name, domain FROM sources WHERE domain IS NOT NULL")}
+
+    def entity_of(name: str) -> str | None:
+        return index.find(name_key(name, index.rules), None)
+
+    for chunk in _chunks(articles):
+        marks = _marks(len(chunk))
+        for r in conn.execute(
+                f"""SELECT article_a, article_b, data FROM flags WHERE kind = 'copy'
+                    AND (article_a IN ({marks}) OR article_b IN ({marks}))""", chunk + chunk):
+            data = json.loads(r["data"])
+            copies.append(CopyLink(r["article_a"], r["article_b"], data.get("similarity", 0.0),
+                                   data.get("shared_text", ""), data.get("shared_shingles", 0)))
+        for r in conn.execute(f"SELECT article_id, kind, target FROM citations WHERE article_id IN ({marks})", chunk):
+            citations.append(resolve_citation(r["article_id"], r["kind"], r["target"], by_url, domains, entity_of))
+        for r in conn.execute(f"SELECT article_id, href FROM links WHERE article_id IN ({marks})", chunk):
+            citations.append(resolve_citation(r["article_id"], "link", r["href"], by_url, domains, entity_of))
+    entity_ids = sorted({e for rs in roles.values() for e, role in rs.items() if role == "attributed_to"})
+    names = {}
+    for chunk in _chunks(entity_ids):
+        names.update(dict(conn.execute(f"SELECT id, name FROM entities WHERE id IN ({_marks(len(chunk))})", chunk)))
+    involved = {a: refs[a] for a in set(articles) | {c.article_a for c in copies} | {c.article_b for c in copies}
+                if a in refs}
+    return provenance_graph(recs, involved, roles, names, copies, citations)
+
+
+def _article_flags(conn: sqlite3.Connection, refs: dict[str, ArticleRef], urls: dict[str, str],
+                   records: _RecordCache, dirty: list[str]) -> None:
+    """ai_generated per article that discloses it; hedged per hedged claim (dirty articles only)."""
+    flags = []
+    dirty_set = set(dirty)
+    for chunk in _chunks(dirty):
+        for r in conn.execute(
+                f"SELECT id, ai_disclosure FROM articles WHERE ai_disclosure IS NOT NULL AND id IN ({_marks(len(chunk))})",
+                chunk):
+            flags.append(ai_flag(refs[r["id"]], urls[r["id"]], r["ai_disclosure"]))
+    flags += [hedged_flag(rec) for rec in records.by_claim.values()
+              if rec.article_id in dirty_set and rec.claim.hedged]
+    with transaction(conn):
+        for chunk in _chunks(dirty):
+            conn.execute(f"""DELETE FROM flags WHERE kind IN ('ai_generated', 'hedged')
+                             AND article_a IN ({_marks(len(chunk))})""", chunk)
+        conn.execute("""DELETE FROM flags WHERE article_a IS NOT NULL
+                        AND article_a NOT IN (SELECT id FROM articles)""")
+        _insert_flags(conn, flags)
+
+
+def _mark_linked(conn: sqlite3.Connection, dirty: list[str]) -> None:
+    stamp = now_iso()
+    with transaction(conn):
+        for chunk in _chunks(dirty):
+            conn.execute(
+                f"""INSERT OR REPLACE INTO link_state(article_id, content_hash, linked_at)
+                    SELECT id, analyzed_hash, ? FROM articles WHERE id IN ({_marks(len(chunk))})""",
+                [stamp, *chunk])
+
+
+def _insert_flags(conn: sqlite3.Connection, flags: list[Flag]) -> None:
+    conn.executemany(
+        """INSERT OR REPLACE INTO flags(id, kind, severity, reason, claim_a, claim_b, article_a, article_b,
+               fact_id, data) VALUES (?,?,?,?,?,?,?,?,?,?)""",
+        [(f.id, f.kind, f.severity, f.reason, f.claim_a, f.claim_b, f.article_a, f.article_b, f.fact_id,
+          json.dumps(f.data, ensure_ascii=False, sort_keys=True)) for f in flags],
+    )
+
+
+def _fill_counts(conn: sqlite3.Connection, report: LinkReport) -> None:
+    report.claims_total = conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
+    report.entities = conn.execute("SELECT COUNT(*) FROM entities").fetchone()[0]
+    report.facts = conn.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
+    kinds = dict(conn.execute("SELECT kind, COUNT(*) FROM flags GROUP BY kind").fetchall())
+    report.contradictions = kinds.get("contradiction", 0)
+    report.corroborations = kinds.get("corroboration", 0)
+    report.changes = kinds.get("change_over_time", 0)
+    report.copies = kinds.get("copy", 0)
+    report.ai_generated = kinds.get("ai_generated", 0)
+    report.hedged = kinds.get("hedged", 0)
+    order = {"contradiction": 0, "change_over_time": 1, "copy": 2, "ai_generated": 3, "corroboration": 4,
+             "hedged": 5}
+    rows = conn.execute(
+        """SELECT kind, severity, reason FROM flags WHERE kind IN ('contradiction', 'change_over_time',
+               'copy', 'ai_generated') ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1
+               ELSE 2 END, id LIMIT 50""").fetchall()
+    rows = sorted(rows, key=lambda r: order.get(r["kind"], 9))
+    seen_kinds: Counter = Counter()
+    for r in rows:
+        if seen_kinds[r["kind"]] < 2 and len(report.examples) < _EXAMPLES:
+            report.examples.append(f"{r['kind']} ({r['severity']}): {r['reason']}")
+            seen_kinds[r["kind"]] += 1

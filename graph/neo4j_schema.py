@@ -1,0 +1,98 @@
+"""Constraints and indexes of the newsgraph Neo4j model, created idempotently.
+
+Why up front: MERGE on `id` is only fast (and only safe against duplicates
+under concurrent writers) with a uniqueness constraint per label; lookups need
+full-text indexes over claim and entity wording, and semantic lookups a vector
+index over claim embeddings. Every statement uses IF NOT EXISTS, so running
+`ensure_schema` before each sync is cheap and never fails on an existing schema.
+
+Names and labels below are fixed identifiers, not user input: Cypher cannot
+take them as parameters, so they are part of the statement text.
+"""
+from __future__ import annotations
+
+# One uniqueness constraint on `id` per node label of the model.
+NODE_LABELS = ("Source", "Article", "Entity", "Claim", "Fact", "Flag")
+
+# name -> (label, properties); Lucene full-text, language-neutral analyzer so German
+# and English wording are both tokenized the same way. Entity.aliases is a list of strings.
+FULLTEXT_INDEXES = {
+    "claim_text": ("Claim", ("text", "measure", "span", "subject")),
+    "entity_names": ("Entity", ("name", "aliases")),
+}
+
+# name -> (label, property); exact-match lookups used by queries and linking.
+RANGE_INDEXES = {
+    "claim_measure_key": ("Claim", "measure_key"),
+    "claim_subject": ("Claim", "subject"),
+    "article_canonical_url": ("Article", "canonical_url"),
+    "article_content_hash": ("Article", "content_hash"),
+    "entity_name": ("Entity", "name"),
+    "fact_measure_key": ("Fact", "measure_key"),
+}
+
+VECTOR_INDEX = ("claim_embedding", "Claim", "embedding")
+VECTOR_SIMILARITY = "cosine"
+
+
+def schema_statements(embedding_dim: int = 384) -> list[tuple[str, dict]]:
+    """(Cypher, parameters) pairs that create the whole schema, each idempotent."""
+    if isinstance(embedding_dim, bool) or not isinstance(embedding_dim, int) or not 1 <= embedding_dim <= 4096:
+        raise ValueError(f"embedding_dim must be an integer in 1..4096 (Neo4j 5 limit), got {embedding_dim!r}")
+    statements = [
+        (f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE", {})
+        for label in NODE_LABELS
+    ]
+    for name, (label, props) in FULLTEXT_INDEXES.items():
+        fields = ", ".join(f"n.{prop}" for prop in props)
+        statements.append((f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{label}) ON EACH [{fields}]", {}))
+    for name, (label, prop) in RANGE_INDEXES.items():
+        statements.append((f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})", {}))
+    name, label, prop = VECTOR_INDEX
+    statements.append((
+        f"CREATE VECTOR INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop}) "
+        "OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: $similarity}}",
+        {"dimensions": embedding_dim, "similarity": VECTOR_SIMILARITY},
+    ))
+    return statements
+
+
+def ensure_schema(driver, database: str | None = None, embedding_dim: int = 384) -> list[str]:
+    """Create missing constraints and indexes, wait until all are online; returns their names.
+
+    IF NOT EXISTS keeps an existing `claim_embedding` as it is, so a dimension
+    that differs from `embedding_dim` (another embedding model) raises instead
+    of leaving new embeddings silently unindexed.
+    """
+    for statement, params in schema_statements(embedding_dim):
+        driver.execute_query(statement, params, database_=database)
+    # New indexes populate in the background; queries right after a sync should see them.
+    driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    existing = vector_dimensions(driver, VECTOR_INDEX[0], database)
+    if existing != embedding_dim:
+        raise ValueError(
+            f"vector index {VECTOR_INDEX[0]} has {existing} dimensions but the embeddings have {embedding_dim}: "
+            f"run `DROP INDEX {VECTOR_INDEX[0]}` and sync again to rebuild it"
+        )
+    return expected_names()
+
+
+def vector_dimensions(driver, index_name: str, database: str | None = None) -> int | None:
+    """The configured dimension of a vector index, None when it does not exist."""
+    records, _, _ = driver.execute_query(
+        "SHOW VECTOR INDEXES YIELD name, options WHERE name = $name RETURN options", {"name": index_name},
+        database_=database,
+    )
+    if not records:
+        return None
+    return records[0]["options"]["indexConfig"]["vector.dimensions"]
+
+
+def expected_names() -> list[str]:
+    """Names of every constraint and index ensure_schema creates."""
+    return sorted(
+        [f"{label.lower()}_id" for label in NODE_LABELS]
+        + list(FULLTEXT_INDEXES)
+        + list(RANGE_INDEXES)
+        + [VECTOR_INDEX[0]]
+    )

@@ -1,0 +1,80 @@
+"""The time a claim is about, as a key that is the same across languages and phrasings.
+
+"jetzt" / "derzeit" / "now" -> "now"; "früher" / "damals" / "down from" -> "past";
+"Ende 2024" / "by the end of 2024" -> "2024"; "im vergangenen Jahr" in a 2025
+article -> "2024". Phrases we cannot place ("an einem Tag", "in vier Jahren")
+get no key, so they are compared like claims that state no time: a wrong key
+would turn a contradiction into a harmless "change over time".
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from graph.rates import parse_day
+
+_YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2}|21\d{2})\b")
+
+
+@dataclass(frozen=True)
+class TimeWords:
+    phrases: tuple[tuple[re.Pattern, str], ...]      # longest first: (pattern, "now"/"past")
+    relative_years: tuple[tuple[re.Pattern, int], ...]
+    ignore_keys: frozenset[str] = frozenset()
+    ignore_prefixes: tuple[str, ...] = ()
+    key_synonyms: tuple[tuple[str, str], ...] = ()
+    key_relative_years: tuple[tuple[str, int], ...] = ()
+
+
+def _pattern(phrase: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + re.escape(phrase.casefold()) + r"(?!\w)")
+
+
+@lru_cache(maxsize=8)
+def load_time_words(path: str | Path) -> TimeWords:
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    phrases = [(p, key) for key in ("now", "past") for p in raw.get(key, [])]
+    phrases.sort(key=lambda x: -len(x[0]))
+    rel = sorted(raw.get("relative_years", {}).items(), key=lambda x: -len(x[0]))
+    nlp = raw.get("nlp_keys", {})
+    return TimeWords(tuple((_pattern(p), k) for p, k in phrases),
+                     tuple((_pattern(p), int(d)) for p, d in rel),
+                     frozenset(nlp.get("ignore", [])), tuple(nlp.get("ignore_prefixes", [])),
+                     tuple(nlp.get("synonyms", {}).items()),
+                     tuple((k, int(v)) for k, v in nlp.get("relative_years", {}).items()))
+
+
+def normalize_key(key: str, published: str | None, words: TimeWords) -> str | None:
+    """An NLP time key as a comparable scope: durations dropped, relative years resolved."""
+    if key in words.ignore_keys or key.startswith(words.ignore_prefixes):
+        return None
+    key = dict(words.key_synonyms).get(key, key)
+    delta = dict(words.key_relative_years).get(key)
+    if delta is not None:
+        day = parse_day(published)
+        return str(day.year + delta) if day else None
+    return key
+
+
+def time_scope(time: str | None, time_key: str | None, published: str | None,
+               words: TimeWords) -> str | None:
+    """The claim's time key: the NLP stage's `time_key` when it set one, else derived from `time`."""
+    if time_key:
+        return normalize_key(time_key, published, words)
+    if not time:
+        return None
+    text = time.casefold()
+    years = sorted(set(_YEAR.findall(text)))
+    if years:
+        return "-".join(years)
+    day = parse_day(published)
+    for pattern, delta in words.relative_years:
+        if pattern.search(text):
+            return str(day.year + delta) if day else None
+    for pattern, key in words.phrases:
+        if pattern.search(text):
+            return key
+    return None

@@ -1,0 +1,436 @@
+"""Who a sentence says its numbers come from ("laut 36Kr", "sagte Trump", "according to the IEA").
+
+Cues and word lists are data (`data/attribution/<lang>.json`); this module only
+knows where a source can stand relative to its cue:
+
+* after it: "laut X", "nach Angaben des X", "einem Bericht von X zufolge",
+  "according to X", "citing X";
+* right before it: "X zufolge", "X sagte", "X estimates", "X have reported";
+* after a speech verb: "..., sagte Finanzvorstand X", "said chief financial
+  officer X", or a pronoun (", sagt er") resolved to the last named person;
+* in a group the cue pattern marks: "wie X mitteilte", "nach einer X-Umfrage";
+* "nach eigenen Angaben": the organisation or person the sentence is about.
+
+Entities from the pipeline are preferred; without one, the capitalized phrase at
+that place (articles, adjectives, report nouns and titles dropped). Names are
+returned as written in the text ("Handelsblatts", "Trump") because that is what
+a reader can find in the article; the entity's canonical name and id stay on
+its EntityMention. Generic subjects ("Analysten", "people familiar with the
+matter") name no source and yield nothing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from nlp.config import DEFAULT_DATA_DIR
+from nlp.resources import DataFileError, lang_file, read_json
+
+SOURCE_LABELS = frozenset({"ORG", "PER", "MEDIA", "LOC", "MISC"})
+# Clause ends; a quote mark right before a word opens a quoted name ("der „Bild“") and ends nothing.
+_CLAUSE_BREAK = re.compile(
+    r"[,:](?=\s)|[;!?()]|[“”\"„»«](?![^\W_])|\.(?=\s|$)|\s[-–—]\s|\s(?:dass|daß|that|weil|because|which|who)\s")
+_TOKEN = re.compile(r"[^\s]+")
+_PUNCT = "„“”\"'»«‚‘’,;:.!?()[]"
+
+
+@dataclass(frozen=True)
+class SentenceEntity:
+    """An entity with offsets relative to the sentence text."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    names: tuple[str, ...] = ()
+    cue: str | None = None
+    spans: tuple[tuple[int, int], ...] = ()   # sentence-relative spans of the names
+    # per name: how the cue placed it ("after", "before", "either", "group", "own"); a
+    # speaker ("Nvidia said", "nach eigenen Angaben") may also be what the numbers are about
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Cue:
+    regex: re.Pattern
+    source: str
+
+
+@dataclass(frozen=True)
+class AttributionRules:
+    cues: tuple[_Cue, ...]
+    determiners: frozenset[str]
+    report_nouns: frozenset[str]
+    generic: frozenset[str]
+    not_sources: frozenset[str]
+    title: re.Pattern | None
+    pronouns: frozenset[str]
+    auxiliaries: frozenset[str]
+    passive_before: frozenset[str]
+    connectors: frozenset[str]
+    coordinators: frozenset[str]
+    prepositions: frozenset[str]
+    passive_markers: frozenset[str]
+    relative_pronouns: frozenset[str]
+    common_noun_endings: tuple[str, ...]
+    triggers: frozenset[str]
+
+
+@lru_cache(maxsize=32)
+def load_attribution_rules(data_dir: str, lang: str) -> AttributionRules | None:
+    path = lang_file(Path(data_dir), "attribution", lang, ".json")
+    if path is None:
+        return None
+    data = read_json(str(path))
+    cues = []
+    for n, row in enumerate(data.get("cues", []), start=1):
+        if row.get("source") not in ("after", "before", "either", "group", "own"):
+            raise DataFileError(f"{path}: cue {n} needs source after|before|either|group|own")
+        cues.append(_Cue(re.compile(row["regex"]), row["source"]))
+
+    def lower_set(name: str) -> frozenset[str]:
+        return frozenset(w.lower() for w in data.get(name, []))
+
+    return AttributionRules(
+        cues=tuple(cues),
+        determiners=lower_set("determiners"),
+        report_nouns=lower_set("report_nouns"),
+        generic=lower_set("generic_sources"),
+        not_sources=lower_set("not_sources"),
+        title=re.compile(r"(?:" + data["title_words"] + r")$") if data.get("title_words") else None,
+        pronouns=lower_set("pronouns"),
+        auxiliaries=lower_set("auxiliaries"),
+        passive_before=lower_set("passive_before"),
+        connectors=lower_set("name_connectors"),
+        coordinators=lower_set("coordinators"),
+        prepositions=lower_set("prepositions"),
+        passive_markers=lower_set("passive_markers"),
+        relative_pronouns=lower_set("relative_pronouns"),
+        common_noun_endings=tuple(data.get("common_noun_endings", [])),
+        triggers=lower_set("triggers"),
+    )
+
+
+# -- helpers over plain text -------------------------------------------------------
+
+def _clause_end(text: str, pos: int) -> int:
+    m = _CLAUSE_BREAK.search(text, pos)
+    return m.start() if m else len(text)
+
+
+def _clause_start(text: str, pos: int) -> int:
+    start = 0
+    for m in _CLAUSE_BREAK.finditer(text, 0, pos):
+        start = m.end()
+    return start
+
+
+def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    out = []
+    for m in _TOKEN.finditer(text, lo, hi):
+        s, e = m.start(), m.end()
+        while s < e and text[s] in _PUNCT:
+            s += 1
+        while e > s and text[e - 1] in _PUNCT:
+            e -= 1
+        if e > s:
+            out.append((s, e, text[s:e]))
+    return out
+
+
+def _is_namelike(word: str) -> bool:
+    """Capitalized, or a digit-initial name like "36Kr" (not a number like "2023" or "3-5%")."""
+    return word[:1].isupper() or (word[:1].isdigit() and any(c.isalpha() for c in word))
+
+
+def _generic(word: str, rules: AttributionRules) -> bool:
+    low = word.lower()
+    return any(form in rules.generic or form in rules.report_nouns
+               for form in (low, low[:-1] if low.endswith("s") else low, low[:-2] if low.endswith("es") else low))
+
+
+def _acceptable(name: str, rules: AttributionRules) -> bool:
+    words = name.split()
+    if not words:
+        return False
+    head = words[-1].lower()
+    if len(words) == 1 and (head in rules.not_sources or head in rules.determiners):
+        return False
+    if len(words) == 1 and rules.title is not None and rules.title.match(words[0]):
+        return False            # a role without a name: "sagte der Vorstandschef"
+    return not _generic(words[-1], rules) and not _generic(words[0], rules)
+
+
+def _proper(name: str, rules: AttributionRules) -> bool:
+    """A phrase found without an entity must look like a name, not a common noun."""
+    words = name.split()
+    if len(words) > 1 or not rules.common_noun_endings:
+        return True
+    w = words[0]
+    if w.isupper() or any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w):
+        return True
+    return not any(w.lower().endswith(e) and len(w) > len(e) + 2 for e in rules.common_noun_endings)
+
+
+def _phrase(tokens: list[tuple[int, int, str]], rules: AttributionRules) -> tuple[int, int] | None:
+    """Trim leading articles/titles/report nouns and trailing connectors off a capitalized run."""
+    while tokens and (tokens[0][2].lower() in rules.determiners or tokens[0][2].lower() in rules.report_nouns
+                      or tokens[0][2].lower() in rules.not_sources
+                      or (len(tokens) > 1 and rules.title and rules.title.match(tokens[0][2]))):
+        tokens = tokens[1:]
+    while tokens and tokens[-1][2].lower() in rules.connectors:
+        tokens = tokens[:-1]
+    if not tokens:
+        return None
+    return tokens[0][0], tokens[-1][1]
+
+
+def _np_after(text: str, pos: int, hi: int, rules: AttributionRules, max_skip: int = 4,
+              subject_only: bool = False) -> tuple[int, int] | None:
+    """The capitalized phrase starting after `pos` (skipping articles and adjectives).
+
+    `subject_only`: the phrase must be the subject right after a verb ("sagte
+    Finanzvorstand X"), so a preposition before it ("rechnen mit einem Anstieg") ends the search.
+    """
+    toks = _tokens(text, pos, hi)
+    i = skipped = 0
+    while i < len(toks) and skipped <= max_skip:
+        w = toks[i][2]
+        low = w.lower()
+        if subject_only and low in rules.prepositions:
+            return None
+        if low in rules.determiners or low in rules.report_nouns or not _is_namelike(w):
+            i += 1
+            skipped += 1
+            continue
+        break
+    run = []
+    while i < len(toks):
+        w = toks[i][2]
+        if run and w.lower() in rules.connectors and i + 1 < len(toks) and _is_namelike(toks[i + 1][2]):
+            run.append(toks[i])
+        elif _is_namelike(w) and w.lower() not in rules.determiners:
+            run.append(toks[i])
+        else:
+            break
+        if text[toks[i][1]:toks[i][1] + 1] in ",;:":
+            break
+        i += 1
+    return _phrase(run, rules)
+
+
+def _np_before(text: str, lo: int, pos: int, rules: AttributionRules) -> tuple[int, int] | None:
+    """The capitalized phrase ending right before `pos` (auxiliaries may follow it)."""
+    toks = _tokens(text, lo, pos)
+    while toks and toks[-1][2].lower() in rules.auxiliaries:
+        toks = toks[:-1]
+    if not toks or text[toks[-1][1]:pos].strip(" \t"):
+        return None
+    run = []
+    for tok in reversed(toks):
+        w = tok[2]
+        if _is_namelike(w) or (w.lower() in rules.connectors and run):
+            run.insert(0, tok)
+        else:
+            break
+    return _phrase(run, rules)
+
+
+# -- the resolver ------------------------------------------------------------------
+
+class _Resolver:
+    def __init__(self, text: str, entities: list[SentenceEntity], rules: AttributionRules,
+                 persons_before: tuple[str, ...]):
+        self.text = text
+        self.ents = [e for e in entities if e.label in SOURCE_LABELS]
+        self.rules = rules
+        self.persons_before = persons_before
+
+    def _coordinated(self, first: SentenceEntity, forward: bool) -> list[SentenceEntity]:
+        chain = [first]
+        ordered = self.ents if forward else list(reversed(self.ents))
+        cur = first
+        for e in ordered:
+            if (forward and e.start < cur.end) or (not forward and e.end > cur.start):
+                continue
+            gap = self.text[cur.end:e.start] if forward else self.text[e.end:cur.start]
+            if gap.strip().lower() in self.rules.coordinators or re.fullmatch(r"\s*,\s*(?:und|and)?\s*", gap):
+                chain.append(e)
+                cur = e
+            else:
+                break
+        return chain if forward else list(reversed(chain))
+
+    def entity_after(self, pos: int, max_words: int | None = None) -> list[SentenceEntity]:
+        """The first source-like entity after `pos` in its clause (actors before places/misc)."""
+        end = _clause_end(self.text, pos)
+        window = []
+        for e in self.ents:
+            if pos <= e.start < end:
+                gap = self.text[pos:e.start]
+                if max_words is not None and len(gap.split()) > max_words:
+                    break
+                if e.label == "LOC" and re.search(r"\b(?:aus|in|from|of)\s*$", gap):
+                    continue
+                window.append(e)
+        actors = [e for e in window if e.label in ("ORG", "PER", "MEDIA")]
+        pick = (actors or window)[:1]
+        return self._coordinated(pick[0], forward=True) if pick else []
+
+    def entity_before(self, pos: int) -> list[SentenceEntity]:
+        cands = [e for e in self.ents if e.end <= pos]
+        if not cands:
+            return []
+        e = max(cands, key=lambda x: x.end)
+        gap = [w.lower() for w in self.text[e.end:pos].split()]
+        if any(w not in self.rules.auxiliaries for w in gap) or re.search(r"[,;:()]", self.text[e.end:pos]):
+            return []
+        return self._coordinated(e, forward=False)
+
+    def pronoun_after(self, pos: int) -> tuple[str, tuple[int, int]] | None:
+        m = re.compile(r"\s*(\w+)\b").match(self.text, pos)
+        if not m or m.group(1).lower() not in self.rules.pronouns:
+            return None
+        name = self._last_person(pos)
+        return (name, m.span(1)) if name else None
+
+    def pronoun_before(self, pos: int) -> tuple[str, tuple[int, int]] | None:
+        m = re.search(r"\b(\w+)\s*$", self.text[:pos])
+        if not m or m.group(1).lower() not in self.rules.pronouns:
+            return None
+        name = self._last_person(m.start())
+        return (name, m.span(1)) if name else None
+
+    def _last_person(self, pos: int) -> str | None:
+        persons = [e for e in self.ents if e.label == "PER" and e.end <= pos]
+        if persons:
+            return persons[-1].text
+        return self.persons_before[-1] if self.persons_before else None
+
+    def own(self, pos: int) -> list[SentenceEntity]:
+        actors = [e for e in self.ents if e.label in ("ORG", "PER", "MEDIA")]
+        before = [e for e in actors if e.end <= pos]
+        if before:
+            return [before[-1]]
+        after = [e for e in actors if e.start >= pos]
+        return [after[0]] if after else []
+
+    def in_span(self, lo: int, hi: int) -> list[SentenceEntity]:
+        return [e for e in self.ents if e.start >= lo and e.end <= hi and e.label != "LOC"] or \
+               [e for e in self.ents if e.start >= lo and e.end <= hi]
+
+
+def _relative_clause(text: str, lo: int, pos: int, rules: AttributionRules) -> bool:
+    """A clause after a comma that opens with a relative pronoun and a lowercase word."""
+    if lo == 0 or text[lo - 1] not in ",":
+        return False
+    words = text[lo:pos].split()
+    return len(words) >= 2 and words[0].lower() in rules.relative_pronouns and words[1][:1].islower()
+
+
+class _Collector:
+    """Names found so far, with the sentence span that stands for each."""
+
+    def __init__(self, text: str, rules: AttributionRules):
+        self.text = text
+        self.rules = rules
+        self.found: list[tuple[int, int, str, str]] = []
+        self.kind = ""
+
+    def entities(self, ents: list[SentenceEntity]) -> bool:
+        added = False
+        for e in ents:
+            if _acceptable(e.text, self.rules):
+                self.found.append((e.start, e.end, e.text, self.kind))
+                added = True
+        return added
+
+    def span(self, span: tuple[int, int] | None) -> bool:
+        """A phrase found without an entity: it must also look like a proper name."""
+        if span is None or not _proper(self.text[span[0]:span[1]], self.rules):
+            return False
+        return self.name(self.text[span[0]:span[1]], span)
+
+    def name(self, name: str, span: tuple[int, int]) -> bool:
+        if not _acceptable(name, self.rules):
+            return False
+        self.found.append((span[0], span[1], name, self.kind))
+        return True
+
+
+def find_attribution(text: str, entities: list[SentenceEntity], rules: AttributionRules | None,
+                     persons_before: tuple[str, ...] = ()) -> Attribution:
+    """Names (as written) a sentence attributes its content to, with the first cue that named one."""
+    if rules is None:
+        return Attribution()
+    resolver = _Resolver(text, entities, rules, persons_before)
+    out = _Collector(text, rules)
+    first_cue: str | None = None
+    for cue in rules.cues:
+        for m in cue.regex.finditer(text):
+            if any(e.start <= m.start() < e.end for e in entities):
+                continue   # the cue word is part of a name
+            out.kind = cue.source
+            if _resolve(cue.source, m, resolver, out) and first_cue is None:
+                first_cue = m.group(0).strip(" ,“”\"")
+    names, spans, kinds, seen = [], [], [], set()
+    for s, e, name, kind in sorted(out.found):
+        if name in seen or any(s >= ps and e <= pe for ps, pe in spans):
+            continue
+        seen.add(name)
+        names.append(name)
+        spans.append((s, e))
+        kinds.append(kind)
+    return Attribution(tuple(names), first_cue if names else None, tuple(spans), tuple(kinds))
+
+
+def _resolve(source: str, m: re.Match, r: _Resolver, out: _Collector) -> bool:
+    text, rules = r.text, r.rules
+    if source == "group":
+        lo, hi = m.span("src")
+        return out.entities(r.in_span(lo, hi)) or out.span(_np_after(text, lo, hi, rules))
+    if source == "own":
+        return out.entities(r.own(m.start()))
+    if source == "after":
+        hi = _clause_end(text, m.end())
+        return out.entities(r.entity_after(m.end())) or out.span(_np_after(text, m.end(), hi, rules))
+    if source == "before":
+        lo = _clause_start(text, m.start())
+        return out.entities(r.entity_before(m.start())) or out.span(_np_before(text, lo, m.start(), rules))
+    # "either": a speech or estimate verb; passive ("is expected to", "wurde ... erklärt") names no one
+    before_word = re.search(r"(\w+)\s*$", text[:m.start()])
+    if before_word and before_word.group(1).lower() in rules.passive_before:
+        return False
+    clause_lo = _clause_start(text, m.start())
+    after_word = re.compile(r"\s*(\w+)").match(text, m.end())
+    if rules.passive_markers and (
+            any(w.lower() in rules.passive_markers for w in text[clause_lo:m.start()].split())
+            or (after_word and after_word.group(1).lower() in rules.passive_markers)):
+        return False
+    relative = _relative_clause(text, clause_lo, m.start(), rules)
+    if out.entities(r.entity_before(m.start())) or out.entities(r.entity_after(m.end(), max_words=4)):
+        return True
+    pronoun = r.pronoun_after(m.end()) or r.pronoun_before(m.start())
+    if pronoun:
+        return out.name(pronoun[0], pronoun[1])
+    lo, hi = clause_lo, _clause_end(text, m.end())
+    if relative:
+        return False
+    subject = _np_before(text, lo, m.start(), rules)
+    if subject is not None:
+        # The verb has its subject before it; a generic one ("Analysten erwarten") names no one.
+        return out.span(subject)
+    return out.span(_np_after(text, m.end(), hi, rules, max_skip=4, subject_only=True))
+
+
+def attribution_for(text: str, entities: list[SentenceEntity], lang: str,
+                    persons_before: tuple[str, ...] = (), data_dir: Path | None = None) -> Attribution:
+    """`find_attribution` with the rules of `lang` from `data_dir` (default: package data)."""
+    return find_attribution(text, entities, load_attribution_rules(str(data_dir or DEFAULT_DATA_DIR), lang),
+                            persons_before)

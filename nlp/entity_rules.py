@@ -1,0 +1,228 @@
+"""Entities for names the gazetteer does not know, from patterns in `data/entity_rules/<lang>.json`.
+
+News introduces new names with a handful of constructions: a company suffix
+("Strider Technologies", "Foo AG"), a descriptor noun ("das Start-up X",
+"Chipkonzern X", "the startup X"), a title ("Präsidentin X Y", "CEO X Y",
+"X Y, Senior Advisor"), or an attribution ("Medien wie X und Y", "laut X",
+"told X"). Each rule is a regex over the document text with a named group
+`ent` (one name) or `list` (several names). Regexes run on the whole text,
+not per token, which keeps the component cheap. Gazetteer entities already
+on the doc always win; among rules, earlier ones win.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bisect import bisect_left
+
+from spacy.attrs import IDX
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from nlp.config import DEFAULT_DATA_DIR
+from nlp.doctext import doc_text
+from nlp.regex_trie import trie_pattern
+from nlp.resources import DataFileError, lang_file, read_json, read_lines
+
+_PLACEHOLDER = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+_WORD = re.compile(r"\S+")
+_EDGE_PUNCT = "„“”\"'»«‚‘’,;:()[]"
+
+
+@dataclass(frozen=True)
+class EntityRule:
+    label: str
+    regex: re.Pattern            # the whole pattern, or the anchor of an anchor rule
+    min_tokens: int
+    noun_check: bool
+    left: re.Pattern | None = None   # anchor rules: what must end right before the anchor
+
+
+_LEFT_WINDOW = 80
+
+
+@dataclass(frozen=True)
+class EntityRuleSet:
+    rules: tuple[EntityRule, ...]
+    list_separators: re.Pattern
+    not_names: frozenset[str]
+    function_words: frozenset[str]
+    noun_suffixes: tuple[str, ...]
+    leading_descriptor: re.Pattern | None
+
+
+def _placeholder_regex(value: str | list[str]) -> str:
+    """A placeholder is a regex, or a word list (matched lowercase or capitalized) as a prefix tree."""
+    if isinstance(value, list):
+        return trie_pattern([w for v in value for w in (v, v[:1].upper() + v[1:])])
+    return value
+
+
+def expand_placeholders(pattern: str, placeholders: dict[str, str | list[str]]) -> str:
+    """Replace {NAME} references (recursively) with their regex from the data file."""
+    compiled = {k: _placeholder_regex(v) for k, v in placeholders.items()}
+    for _ in range(10):
+        new = _PLACEHOLDER.sub(lambda m: compiled.get(m.group(1), m.group(0)), pattern)
+        if new == pattern:
+            return new
+        pattern = new
+    raise DataFileError(f"placeholders nest too deep (cycle?) in {pattern[:80]!r}")
+
+
+@lru_cache(maxsize=32)
+def load_entity_rules(data_dir: str, lang: str) -> EntityRuleSet | None:
+    path = lang_file(Path(data_dir), "entity_rules", lang, ".json")
+    if path is None:
+        return None
+    data = read_json(str(path))
+    placeholders = data.get("placeholders", {})
+    rules = []
+    for n, row in enumerate(data.get("rules", []), start=1):
+        min_tokens = int(row.get("min_tokens", 2 if row["label"] == "PER" else 1))
+        try:
+            if "anchor" in row:
+                anchor = re.compile(expand_placeholders(row["anchor"], placeholders))
+                left = re.compile("(?:" + expand_placeholders(row["left"], placeholders) + r")$")
+                rules.append(EntityRule(row["label"], anchor, min_tokens, bool(row.get("noun_check", True)), left))
+                continue
+            regex = re.compile(expand_placeholders(row["regex"], placeholders))
+        except (re.error, KeyError) as exc:
+            raise DataFileError(f"{path}: rule {n} is not a valid pattern: {exc}") from exc
+        if "ent" not in regex.groupindex and "list" not in regex.groupindex:
+            raise DataFileError(f"{path}: rule {n} needs a named group (?P<ent>...) or (?P<list>...)")
+        rules.append(EntityRule(row["label"], regex, min_tokens, bool(row.get("noun_check", True))))
+    stop_path = lang_file(Path(data_dir), "stopwords", lang, ".txt")
+    return EntityRuleSet(
+        rules=tuple(rules),
+        list_separators=re.compile(data.get("list_separators", r"\s*,\s*")),
+        not_names=frozenset(data.get("not_names", [])),
+        function_words=frozenset(w.lower() for w in read_lines(str(stop_path))) if stop_path else frozenset(),
+        noun_suffixes=tuple(data.get("noun_suffixes", [])),
+        leading_descriptor=re.compile(data["leading_descriptors"], re.IGNORECASE)
+        if data.get("leading_descriptors") else None,
+    )
+
+
+def trim_name(text: str, start: int, end: int, rules: EntityRuleSet,
+              noun_check: bool = True) -> tuple[int, int, int] | None:
+    """Drop function words / non-names at both ends; (start, end, n_tokens) or None."""
+    words = [(start + m.start(), start + m.end()) for m in _WORD.finditer(text[start:end])]
+    clean = []
+    for s, e in words:
+        while s < e and text[s] in _EDGE_PUNCT:
+            s += 1
+        while e > s and text[e - 1] in _EDGE_PUNCT:
+            e -= 1
+        if e > s:
+            clean.append((s, e))
+
+    def droppable(span: tuple[int, int]) -> bool:
+        w = text[span[0]:span[1]]
+        return w.lower() in rules.function_words or w in rules.not_names or not w[:1].isalnum()
+
+    while clean and (droppable(clean[0]) or (
+            len(clean) > 1 and rules.leading_descriptor is not None
+            and rules.leading_descriptor.fullmatch(text[clean[0][0]:clean[0][1]]))):
+        clean.pop(0)
+    while clean and droppable(clean[-1]):
+        clean.pop()
+    if not clean:
+        return None
+    for s, e in clean if noun_check else ():
+        w = text[s:e]
+        if any(w.endswith(suf) and len(w) > len(suf) + 3 for suf in rules.noun_suffixes):
+            return None
+    return clean[0][0], clean[-1][1], len(clean)
+
+
+def find_rule_entities(text: str, rules: EntityRuleSet) -> list[tuple[int, int, str]]:
+    """(start, end, label) of rule-based names in `text`; earlier rules win overlaps."""
+    found: list[tuple[int, int, str]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= fs or s >= fe for fs, fe, _ in found)
+
+    for rule in rules.rules:
+        for m in rule.regex.finditer(text):
+            extend_to = None
+            if rule.left is not None:
+                # anchor rule: "<name> AG" -- the name must end right before the anchor
+                left = rule.left.search(text, max(0, m.start() - _LEFT_WINDOW), m.start())
+                if left is None:
+                    continue
+                pieces = [left.span()]
+                extend_to = m.end()
+            elif "list" in rule.regex.groupindex and m.group("list") is not None:
+                base = m.start("list")
+                pieces, pos = [], 0
+                chunk = m.group("list")
+                for sep in rules.list_separators.finditer(chunk):
+                    pieces.append((base + pos, base + sep.start()))
+                    pos = sep.end()
+                pieces.append((base + pos, base + len(chunk)))
+            else:
+                pieces = [(m.start("ent"), m.end("ent"))]
+            for s, e in pieces:
+                trimmed = trim_name(text, s, e, rules, rule.noun_check)
+                if trimmed is None:
+                    continue
+                s, e, n_tokens = trimmed
+                if extend_to is not None:
+                    if e != pieces[0][1] and text[e:pieces[0][1]].strip():
+                        continue            # the name must still touch the anchor
+                    n_tokens += len(text[e:extend_to].split())
+                    e = extend_to
+                if n_tokens >= rule.min_tokens and free(s, e):
+                    found.append((s, e, rule.label))
+    return sorted(found)
+
+
+class EntityRuleMatcher:
+    """Adds rule-based entities to `doc.ents` where no entity is yet."""
+
+    def __init__(self, name: str, rules: EntityRuleSet | None) -> None:
+        self.name = name
+        self.rules = rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.rules is None or not self.rules.rules or not len(doc):
+            return doc
+        text = doc_text(doc)
+        found = find_rule_entities(text, self.rules)
+        if not found:
+            return doc
+        ents = list(doc.ents)
+        taken = [(e.start_char, e.end_char) for e in ents]
+        starts = doc.to_array(IDX).reshape(-1).tolist()
+        added = False
+        for s, e, label in found:
+            if any(not (e <= ts or s >= te) for ts, te in taken):
+                continue
+            # tokens fully inside [s, e) ("contract" alignment), found by bisection
+            i = bisect_left(starts, s)
+            j = bisect_left(starts, e)
+            while j > i and starts[j - 1] + len(doc[j - 1]) > e:
+                j -= 1
+            if j <= i:
+                continue
+            span = Span(doc, i, j, label=label)
+            if any(not (span.end_char <= ts or span.start_char >= te) for ts, te in taken):
+                continue
+            ents.append(span)
+            taken.append((span.start_char, span.end_char))
+            added = True
+        if added:
+            doc.ents = sorted(ents, key=lambda sp: sp.start)
+        return doc
+
+
+@Language.factory(
+    "newsgraph_entity_rules",
+    default_config={"data_dir": None, "lang": None},
+)
+def make_entity_rules(nlp: Language, name: str, data_dir: str | None, lang: str | None) -> EntityRuleMatcher:
+    """Factory: rules of `lang` (default nlp.lang); a language without a rules file adds nothing."""
+    return EntityRuleMatcher(name, load_entity_rules(str(data_dir or DEFAULT_DATA_DIR), lang or nlp.lang))

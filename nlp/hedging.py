@@ -1,0 +1,119 @@
+"""Is a sentence's content hedged (reported, alleged, uncertain)?
+
+Fact-checkers weigh "kostete angeblich 5,6 Mio." differently from "kostete
+5,6 Mio.", so every claim carries `hedged`. The cues are evidential: hearsay
+("soll ... gekostet haben", "reportedly", "Berichten zufolge"), allegation
+("mutmaßlich", "allegedly"), explicit doubt ("möglicherweise", "unbestätigt",
+"unter der Voraussetzung, dass ..."), speculative past ("may have spent"), and
+questions. Forecasts ("könnte", "could lift", "is expected to") are statements
+about the future, not doubts about a fact, and are not hedges. Cue lists live
+in `data/hedges/<lang>.json`; German "soll(en)" is only reportative when its
+clause has a perfect infinitive or a stative verb (see the data file).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from nlp.config import DEFAULT_DATA_DIR
+from nlp.resources import lang_file, read_json
+
+_CLAUSE_END = re.compile(r"[,:](?=\s)|[;–—()]|\s-\s|$")   # not the comma of "1,8"
+
+
+@dataclass(frozen=True)
+class HedgeRules:
+    cues: tuple[re.Pattern, ...]
+    modal: re.Pattern | None
+    perfect_infinitive: re.Pattern | None
+    reportative_verbs: re.Pattern | None
+    questions_hedged: bool
+    clause_breaks: re.Pattern | None
+    triggers: frozenset[str]
+    plan_markers: re.Pattern | None = None
+
+
+@lru_cache(maxsize=32)
+def load_hedge_rules(data_dir: str, lang: str) -> HedgeRules | None:
+    path = lang_file(Path(data_dir), "hedges", lang, ".json")
+    if path is None:
+        return None
+    data = read_json(str(path))
+    verbs = data.get("reportative_verbs") or []
+    return HedgeRules(
+        cues=tuple(re.compile(c, re.IGNORECASE) for c in data.get("cues", [])),
+        modal=re.compile(data["reportative_modal"], re.IGNORECASE) if data.get("reportative_modal") else None,
+        perfect_infinitive=re.compile(data["perfect_infinitive"], re.IGNORECASE)
+        if data.get("perfect_infinitive") else None,
+        reportative_verbs=re.compile(r"\b(?:" + "|".join(map(re.escape, verbs)) + r")\b", re.IGNORECASE)
+        if verbs else None,
+        questions_hedged=bool(data.get("questions_hedged", False)),
+        clause_breaks=re.compile(data["clause_breaks"], re.IGNORECASE) if data.get("clause_breaks") else None,
+        triggers=frozenset(w.lower() for w in data.get("triggers", [])),
+        plan_markers=re.compile(data["plan_markers"], re.IGNORECASE) if data.get("plan_markers") else None,
+    )
+
+
+def _reportative_modal(text: str, rules: HedgeRules) -> re.Match | None:
+    if rules.modal is None:
+        return None
+    for m in rules.modal.finditer(text):
+        end = _CLAUSE_END.search(text, m.end())
+        clause = text[m.end():end.start() if end else len(text)]
+        if rules.plan_markers is not None and rules.plan_markers.search(clause) \
+                and not (rules.perfect_infinitive and rules.perfect_infinitive.search(clause)):
+            continue    # "soll 2027 eröffnet werden und 120 Mio. kosten": a plan
+        if (rules.perfect_infinitive and rules.perfect_infinitive.search(clause)) or \
+                (rules.reportative_verbs and rules.reportative_verbs.search(clause)):
+            return m
+    return None
+
+
+def _is_question(text: str, rules: HedgeRules) -> bool:
+    return rules.questions_hedged and text.rstrip().rstrip("\"'“”»«’").endswith("?")
+
+
+def hedge_cues(text: str, rules: HedgeRules | None) -> list[tuple[int, str]]:
+    """(position, cue) of every hedge in a sentence; a question is hedged at position 0."""
+    if rules is None:
+        return []
+    found = [(m.start(), m.group(0)) for rx in rules.cues for m in rx.finditer(text)]
+    if rules.modal is not None:
+        for m in rules.modal.finditer(text):
+            if _reportative_modal(text[m.start():], rules):
+                found.append((m.start(), m.group(0)))
+    if _is_question(text, rules):
+        found.append((0, "?"))
+    return sorted(found)
+
+
+def find_hedge(text: str, rules: HedgeRules | None) -> str | None:
+    """The first cue that hedges `text` (a sentence), or None."""
+    cues = hedge_cues(text, rules)
+    return cues[0][1] if cues else None
+
+
+def hedged_positions(text: str, positions: list[int], rules: HedgeRules | None) -> list[bool]:
+    """For each position (of a number) in a sentence: does a hedge cover it?
+
+    A hedge covers its own part of the sentence (parts split at `clause_breaks`,
+    e.g. "..., doch nach Medienberichten ..."); a question covers all of it.
+    """
+    cues = hedge_cues(text, rules)
+    if not cues:
+        return [False] * len(positions)
+    if rules is not None and _is_question(text, rules):
+        return [True] * len(positions)
+    breaks = [m.start() for m in rules.clause_breaks.finditer(text)] if rules and rules.clause_breaks else []
+
+    def part(pos: int) -> int:
+        return sum(1 for b in breaks if b <= pos)
+
+    hedged_parts = {part(p) for p, _ in cues}
+    return [part(p) in hedged_parts for p in positions]
+
+
+def is_hedged(text: str, lang: str, data_dir: Path | None = None) -> bool:
+    return find_hedge(text, load_hedge_rules(str(data_dir or DEFAULT_DATA_DIR), lang)) is not None

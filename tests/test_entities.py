@@ -1,0 +1,119 @@
+"""Entities from the gazetteer (aliases, case, inflection, compounds, weak aliases) and from rules."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlp.config import PipelineConfig
+from nlp.gazetteer import load_gazetteer
+from nlp.pipeline import build_pipeline
+
+
+@pytest.fixture(scope="module")
+def de():
+    return build_pipeline("de", PipelineConfig())
+
+
+@pytest.fixture(scope="module")
+def en():
+    return build_pipeline("en", PipelineConfig())
+
+
+def ents(nlp, text):
+    return [(e.text, e.label_, e.id_ or None) for e in nlp(text).ents]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # aliases across languages map to one canonical name
+    ("Die Vereinigten Staaten und die USA sind dasselbe Land.",
+     [("Vereinigten Staaten", "LOC", "USA"), ("USA", "LOC", "USA")]),
+    ("NVIDIA und Nvidia liefern Chips.", [("NVIDIA", "ORG", "Nvidia"), ("Nvidia", "ORG", "Nvidia")]),
+    ("Deepseek und DeepSeek sind ein Start-up.", [("Deepseek", "ORG", "DeepSeek"), ("DeepSeek", "ORG", "DeepSeek")]),
+    # genitive -s and hyphen compounds by rule
+    ("Nvidias Umsatz und OpenAIs Modell wachsen.", [("Nvidias", "ORG", "Nvidia"), ("OpenAIs", "ORG", "OpenAI")]),
+    ("Die Prognose des Ifo-Instituts sinkt.", [("Ifo-Instituts", "ORG", "Ifo-Institut")]),
+    ("Die Nvidia-Chips sind knapp.", [("Nvidia", "ORG", "Nvidia")]),
+    ("Die US-Exportregeln wurden verschärft.", [("US", "LOC", "USA")]),
+    # a blocked context: the currency is not the country
+    ("Das kostet 5 Mio. US-Dollar.", []),
+    # multi-word names win over their parts
+    ("Siemens Energy und Siemens berichten.", [("Siemens Energy", "ORG", "Siemens Energy"), ("Siemens", "ORG", "Siemens")]),
+    ("Das Modell DeepSeek R1 überraschte.", [("DeepSeek R1", "PRODUCT", "DeepSeek-R1")]),
+    # short aliases are case-sensitive, long ones need a capital in the text
+    ("Meta investiert, die meta-Ebene nicht.", [("Meta", "ORG", "Meta")]),
+])
+def test_gazetteer_de(de, text, expected):
+    assert ents(de, text) == expected
+
+
+def test_weak_alias_needs_its_entity_in_the_document(de):
+    assert ents(de, "Das Modell R1 ist schnell.") == []
+    found = ents(de, "DeepSeek stellte R1 vor.")
+    assert ("R1", "PRODUCT", "DeepSeek-R1") in found
+
+
+def test_lowercase_word_is_not_a_long_alias(en):
+    assert ents(en, "He ate an apple and consulted an oracle.") == []
+    assert ents(en, "Apple and Oracle reported.") == [("Apple", "ORG", "Apple"), ("Oracle", "ORG", "Oracle")]
+
+
+def test_spans_carry_gazetteer_id(de):
+    doc = de("Reuters meldete das.")
+    (ent,) = doc.ents
+    assert (ent.kb_id_, ent.id_, ent.label_) == ("reuters", "Reuters", "MEDIA")
+
+
+@pytest.mark.parametrize("text,name,label", [
+    ("Das Analysehaus Corvex Partners AG sieht Risiken.", "Corvex Partners AG", "ORG"),
+    ("Das chinesische Start-up Moonbright entwickelt Chips.", "Moonbright", "ORG"),
+    ("Ein Bericht des Medienunternehmens Huaxin Shuju zeigt das.", "Huaxin Shuju", "MEDIA"),
+    ("Chinesische Medien wie Lanbo Keji und Tianxia Wang berichten darüber.", "Lanbo Keji", "MEDIA"),
+    ("Chinesische Medien wie Lanbo Keji und Tianxia Wang berichten darüber.", "Tianxia Wang", "MEDIA"),
+    ("Die Ministerin Petra Albrecht äußerte sich.", "Petra Albrecht", "PER"),
+    ("Das sagte Erik Sandvik, Senior Advisor bei einer Bank.", "Erik Sandvik", "PER"),
+    ("Nach Angaben der Hollmann Universität ist das neu.", "Hollmann Universität", "ORG"),
+])
+def test_rule_entities_de(de, text, name, label):
+    assert (name, label) in [(t, l) for t, l, _ in ents(de, text)]
+
+
+@pytest.mark.parametrize("text,name,label", [
+    ("The startup Quillfeather raised money.", "Quillfeather", "ORG"),
+    ("Harbourline Securities cut its target.", "Harbourline Securities", "ORG"),
+    ("CEO Dana Whitfield said the plan works.", "Dana Whitfield", "PER"),
+    ("Dana Whitfield, the chief executive, said so.", "Dana Whitfield", "PER"),
+    ("The newspaper Daily Ledger reported the deal.", "Daily Ledger", "MEDIA"),
+    ("A spokesperson told Northwind News on Monday.", "Northwind News", "MEDIA"),
+])
+def test_rule_entities_en(en, text, name, label):
+    assert (name, label) in [(t, l) for t, l, _ in ents(en, text)]
+
+
+def test_rule_does_not_take_common_nouns(de):
+    assert ents(de, "Viele Unternehmen Schwierigkeiten? Nein, die Analysten Erwartungen.") == []
+
+
+def test_gazetteer_grows_by_adding_lines(tmp_path):
+    """A new entity is one JSON line in a copied data folder; no code change."""
+    import shutil
+    from nlp.config import DEFAULT_DATA_DIR
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    with open(data / "gazetteer" / "extra.jsonl", "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "zorvak", "name": "Zorvak Systems", "type": "ORG",
+                             "aliases": ["Zorvak"]}) + "\n")
+    nlp = build_pipeline("de", PipelineConfig(data_dir=data))
+    assert [(e.text, e.id_) for e in nlp("Zorvaks Gewinn stieg.").ents] == [("Zorvaks", "Zorvak Systems")]
+    assert any(e.id == "zorvak" for e in load_gazetteer(str(data)))
+
+
+def test_gazetteer_ids_unique_and_types_valid():
+    entries = load_gazetteer(str(__import__("nlp.config").config.DEFAULT_DATA_DIR))
+    assert len(entries) > 300
+    assert len({e.id for e in entries}) == len(entries)
+
+
+def test_trained_model_is_optional():
+    nlp = build_pipeline("de", PipelineConfig(trained_model="de_core_news_does_not_exist"))
+    assert [e.text for e in nlp("Nvidia wächst.").ents] == ["Nvidia"]
