@@ -24,6 +24,7 @@ class StageContext:
     repeats: int = 3                   # timed repeats after one warm-up
     max_claims: int | None = None      # cap on the synthetic claim levels (None: full)
     seed: int = 7
+    level_budget: float | None = 1200.0  # seconds a linking level may be expected to take (None: any)
     levels: dict[str, list[int]] = field(default_factory=dict)  # claim-set sizes per stage
 
     @property

@@ -22,6 +22,12 @@ def _init(warm_text: str) -> None:
     _ANALYZER.analyze(warm_text)   # load the language pipelines before any timing
 
 
+def _warm_parent(warm_text: str) -> None:
+    from nlp.analyze import Analyzer
+    from nlp.config import PipelineConfig
+    Analyzer(PipelineConfig()).analyze(warm_text)
+
+
 def _work(path: str):
     from ingest.files import load_file
     from ingest.types import InputError
@@ -41,7 +47,10 @@ class PipelinePool:
 
     def __init__(self, workers: int, warm_text: str):
         self.workers = workers
-        self._pool = mp.get_context("spawn").Pool(workers, initializer=_init, initargs=(warm_text,))
+        # fork after the parent has read the NLP data files once (their loaders are cached),
+        # so each worker builds its own Analyzer quickly; nothing of the parent's state is shared.
+        _warm_parent(warm_text)
+        self._pool = mp.get_context("fork").Pool(workers, initializer=_init, initargs=(warm_text,))
         # Make sure every worker finished its initializer (spawned + warmed) before timing.
         self._pool.map(_noop, range(workers * 2), chunksize=1)
 

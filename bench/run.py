@@ -1,7 +1,8 @@
 """`make bench`: every stage against its floor, in one reproducible run.
 
     python -m bench.run [--quick] [--only STAGE,...] [--out bench/results.json]
-                        [--max-claims N] [--pages N] [--repeats N] [--shared PATH]
+                        [--max-claims N] [--pages N|all] [--repeats N] [--level-budget S]
+                        [--shared PATH] [--keep-workdir] [--list]
 
 Each stage (see bench/registry.py) runs in its own subprocess, so its peak memory
 is its own; the harness starts a fresh local Neo4j for the stages that need one
@@ -38,9 +39,10 @@ QUICK_CLAIMS = 1_000
 FULL_LEVELS = {
     "lookup": [10_000, 100_000, 1_000_000],
     "linking": [10_000, 100_000],
-    "neo4j_sync": [20_000],
+    "neo4j_sync": [10_000],
 }
 RATIO_TARGET = 0.60
+PAGECACHE = "2g"      # the local server's page cache: the 1M-claim graph with vectors needs more than 128m
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -55,6 +57,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help=f"corpus pages to use, spread over the manifest: a number or 'all' "
                         f"(default: {FULL_PAGES}; --quick: {QUICK_PAGES})")
     p.add_argument("--repeats", type=int, default=None, help="timed repeats after the warm-up (default 3; --quick 1)")
+    p.add_argument("--level-budget", type=float, default=1200.0,
+                   help="skip a linking level whose time, extrapolated from the level before, exceeds "
+                        "this many seconds (default %(default)s; 0 = measure every level)")
     p.add_argument("--shared", type=Path, default=None,
                    help=f"the shared folder with corpus/ (default: {DEFAULT_SHARED})")
     p.add_argument("--keep-workdir", action="store_true", help="keep the scratch folder (records, logs)")
@@ -89,6 +94,7 @@ def build_context(args: argparse.Namespace, workdir: Path) -> StageContext:
         repeats=args.repeats if args.repeats is not None else (1 if quick else 3),
         max_claims=max_claims,
         levels={k: list(v) for k, v in FULL_LEVELS.items()},
+        level_budget=args.level_budget or None,
     )
 
 
@@ -115,7 +121,7 @@ class Neo4jForBench:
                 self.uri = env_uri
                 return
             neo4j_local.ensure_built()
-            server = neo4j_local.start(self.data_dir)
+            server = neo4j_local.start(self.data_dir, pagecache=PAGECACHE)
             self.started, self.uri, self.pid = True, server.uri, server.pid
         except Exception as exc:  # the other stages still run; the table says why these did not
             self.reason = f"no Neo4j: {type(exc).__name__}: {exc}"
@@ -159,7 +165,12 @@ def run_stage(spec: StageSpec, ctx: StageContext, workdir: Path) -> dict:
     started = time.monotonic()
     # Own session, so a timeout can stop the stage together with its worker processes.
     proc = subprocess.Popen(cmd, cwd=REPO, start_new_session=True, env=_child_env())
-    status, rusage, timed_out = _wait(proc, started + timeout)
+    try:
+        status, rusage, timed_out = _wait(proc, started + timeout)
+    except BaseException:             # Ctrl-C or SIGTERM: the stage and its workers go too
+        _signal_group(proc.pid, signal.SIGKILL)
+        os.waitpid(proc.pid, 0)
+        raise
     seconds = time.monotonic() - started
     result: dict = {}
     if out_path.exists():
@@ -307,8 +318,13 @@ def _fmt(value: float | None) -> str:
     return f"{value:.4g}"
 
 
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)    # so that `finally` stops Neo4j and the running stage
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     specs = select(args.only)
     if args.list:
         for s in specs:
@@ -376,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.monotonic() - t0, 1),
         "out": str(out),
         "settings": {"pages": ctx.pages, "repeats": ctx.repeats, "max_claims": ctx.max_claims,
+                     "level_budget": ctx.level_budget, "levels": ctx.levels,
                      "corpus": ctx.corpus, "stages": [s.name for s in specs],
                      "neo4j": _neo4j_setting(neo)},
         "machine": desc,

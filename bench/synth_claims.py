@@ -76,16 +76,37 @@ _QUALIFIER_WORDS = {
 }
 _TIME_WORDS = {"de": {"now": "derzeit", "past": "früher"}, "en": {"now": "currently", "past": "previously"}}
 _HEDGES = {"de": "angeblich", "en": "reportedly"}
-_FILLER = {
-    "de": ("Die Branche beobachtet die Entwicklung genau.", "Analysten rechnen mit weiteren Veränderungen.",
-           "Ein Sprecher wollte sich auf Anfrage nicht äußern.", "Die Zahlen wurden am Vormittag veröffentlicht.",
-           "Konkurrenten reagierten zunächst zurückhaltend.", "Der Markt bleibt nach Einschätzung vieler Beobachter angespannt.",
-           "Weitere Details sollen in den kommenden Wochen folgen.", "Die Aufsichtsbehörden prüfen den Vorgang."),
-    "en": ("The industry is watching the development closely.", "Analysts expect further changes.",
-           "A spokesperson declined to comment.", "The figures were published in the morning.",
-           "Competitors reacted cautiously at first.", "Many observers say the market remains tense.",
-           "More details are expected in the coming weeks.", "Regulators are reviewing the matter."),
+_FILLER = {   # filler sentences are drawn from parts, so two articles rarely share a word run
+    "de": (("Die Branche", "Analysten", "Beobachter", "Ein Sprecher", "Händler", "Investoren", "Fachleute",
+            "Mehrere Anbieter", "Die Konkurrenz", "Verbände"),
+           ("rechnen mit", "erwarten", "beobachten", "verweisen auf", "sprechen von", "warnen vor",
+            "bestätigen", "bezweifeln"),
+           ("weiteren Veränderungen", "einer Erholung", "steigenden Preisen", "sinkender Nachfrage",
+            "neuen Projekten", "strengeren Regeln", "einer Konsolidierung", "höheren Kosten"),
+           ("im laufenden Jahr.", "in den kommenden Monaten.", "bis auf Weiteres.", "vor allem in Asien.",
+            "auch in Europa.", "trotz aller Unsicherheit.", "nach den jüngsten Zahlen.", "ohne Details zu nennen.")),
+    "en": (("The industry", "Analysts", "Observers", "A spokesperson", "Traders", "Investors", "Experts",
+            "Several suppliers", "Competitors", "Trade groups"),
+           ("expect", "point to", "warn of", "talk about", "confirm", "doubt", "are watching", "see"),
+           ("further changes", "a recovery", "rising prices", "weaker demand", "new projects", "stricter rules",
+            "consolidation", "higher costs"),
+           ("this year.", "in the coming months.", "for now.", "especially in Asia.", "in Europe as well.",
+            "despite the uncertainty.", "after the latest figures.", "without giving details.")),
 }
+_TEMPLATES = {
+    "de": ("{lead}{measure} von {name}{rel} liegt{when}{hedge} bei {body}.",
+           "{name}{rel} meldet{when}{hedge} {body} für {measure}{src_tail}.",
+           "Für {measure} von {name}{rel} werden{when}{hedge} {body} genannt{src_tail}.",
+           "{lead}beträgt {measure} bei {name}{rel}{when}{hedge} {body}."),
+    "en": ("{lead}{name}'s {measure}{rel} is{when}{hedge} {body}.",
+           "{name}{rel} reported {measure} of {body}{when}{hedge}{src_tail}.",
+           "{lead}the {measure} of {name}{rel}{hedge} came to {body}{when}.",
+           "For {name}{rel}, {measure} stands at {body}{when}{hedge}{src_tail}."),
+}
+
+
+def _filler(rng: random.Random, lang: str) -> str:
+    return " ".join(rng.choice(part) for part in _FILLER[lang])
 
 
 @dataclass(frozen=True)
@@ -294,14 +315,19 @@ def _state(rng: random.Random, w: World, fact: Fact, lang: str) -> _Stated:
     rel = ((" neben " if lang == "de" else " alongside ") + joiner.join(e.name for e in fact.related)
            if fact.related else "")
     when = f" {time}" if time else ""
-    if lang == "de":
-        lead = f"Laut {attributed[0]} liegt der" if attributed else "Der"
-        verb = "" if attributed else " liegt"
-        sentence = f"{lead} Wert für {measure_word} von {name}{rel}{verb}{when}{hedge} bei {body}."
-    else:
-        lead = f"According to {attributed[0]}, " if attributed else ""
-        sentence = f"{lead}{name}'s {measure_word}{rel} is{when}{hedge} {body}."
+    src = attributed[0] if attributed else None
+    lead = (f"Laut {src} " if lang == "de" else f"According to {src}, ") if src else ""
+    src_tail = ((f", berichtet {src}" if lang == "de" else f", according to {src}") if src else "")
+    template = rng.choice(_TEMPLATES[lang])
+    if "{lead}" not in template:
+        lead = ""
+    elif src:
+        src_tail = ""
+    sentence = template.format(lead=lead, measure=measure_word, name=name, rel=rel, when=when, hedge=hedge,
+                               body=body, src_tail=src_tail)
     sentence = sentence[0].upper() + sentence[1:]
+    if src and src not in sentence:
+        attributed = []
     entities = [] if rng.random() < 0.03 else [(name, subj)] + [(e.name, e) for e in fact.related]
     return _Stated(
         sentence=sentence, spans=spans, subject=None if rng.random() < 0.1 else subj.name, measure=m,
@@ -319,7 +345,7 @@ def _article(rng: random.Random, w: World, number: int, day: date, lang: str, n_
     for fact in facts:
         st = _state(rng, w, fact, lang)
         stated.append(st)
-        parts.append(" ".join([st.sentence] + rng.sample(_FILLER[lang], rng.randint(0, 2))))
+        parts.append(" ".join([st.sentence] + [_filler(rng, lang) for _ in range(rng.randint(0, 2))]))
     if copy_from and copy_from[1] == lang:
         parts.insert(2, copy_from[0])
     disclosure = None

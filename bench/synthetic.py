@@ -7,16 +7,16 @@ folder, and adds what a stage needs on top:
 
 - `linked=True`: `graph.link.link_record` has run (the linking stage saves its
   linked record with `save_linked`, so later stages do not link again);
-- `lookup_vectors=True`: every claim has a lookup embedding. Up to REAL_VECTORS
-  distinct claim texts (`queries.claim_embeddings.claim_embedding_text`) are
-  embedded for real (`index_claim_embeddings` when that covers them all);
-  embedding a million texts on two cores would take hours, so beyond that each
-  remaining text gets the real vector of a randomly chosen embedded one plus
-  Gaussian noise (σ = VECTOR_NOISE per dimension), unit-normalized, stored in the
-  embeddings cache under its own text key, and `assign_embedding_keys` points the
-  claims at them as it does for real vectors. Search cost depends on the number
-  and dimension of vectors, not on what they mean; the record's info says how
-  many vectors are real.
+- `lookup_vectors=True`: every claim has a lookup embedding (the vector of its
+  `queries.claim_embeddings.claim_embedding_text`). Real vectors are those linking
+  computed, those a smaller level already embedded (a run-wide pool), and up to
+  REAL_VECTORS more texts embedded here with the model. Embedding a million
+  texts on two cores would take hours, so every other text gets a randomly
+  chosen real vector plus Gaussian noise (σ = VECTOR_NOISE per dimension),
+  unit-normalized, stored in the record's embeddings cache under its own text
+  key; `assign_embedding_keys` then points the claims at them as it does for
+  real vectors. Search cost depends on the number and dimension of vectors, not
+  on what they mean; the record's info says how many vectors are real.
 """
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ import numpy as np
 from bench.context import StageContext
 from graph.record import open_record, transaction
 
-REAL_VECTORS = 5_000
-QUICK_REAL_VECTORS = 300
+REAL_VECTORS = 2_000
+QUICK_REAL_VECTORS = 100
 VECTOR_NOISE = 0.02
 
 
@@ -102,7 +102,8 @@ def open_synthetic(ctx: StageContext, n: int, *, linked: bool, lookup_vectors: b
     conn = open_record(path)
     if lookup_vectors:
         info["vectors"] = ensure_lookup_vectors(conn, embedder_for(ctx),
-                                                QUICK_REAL_VECTORS if ctx.quick else REAL_VECTORS, ctx.seed)
+                                                QUICK_REAL_VECTORS if ctx.quick else REAL_VECTORS, ctx.seed,
+                                                ctx.work / "vector-pool.db")
     info.update(_holdings(conn))
     return conn, info
 
@@ -121,7 +122,7 @@ def save_linked(ctx: StageContext, n: int, conn: sqlite3.Connection) -> None:
 
 def add_synthetic(conn: sqlite3.Connection, n_claims: int, seed: int) -> dict:
     """Store `n_claims` more claims (new articles) in an existing synthetic record."""
-    existing = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    existing = conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]   # the generator's advice
     return write_claims(conn, n_claims, seed, offset=existing)
 
 
@@ -165,41 +166,88 @@ def claim_embedding_texts(conn: sqlite3.Connection, only_unkeyed: bool = False,
     return out
 
 
-def ensure_lookup_vectors(conn: sqlite3.Connection, embedder, real_limit: int, seed: int) -> dict:
-    """Give every claim a lookup embedding (see the module docstring); counts real and synthesized."""
-    from graph.embeddings import embed_texts, text_key
-    from queries.claim_embeddings import assign_embedding_keys, index_claim_embeddings
+def ensure_lookup_vectors(conn: sqlite3.Connection, embedder, real_limit: int, seed: int,
+                          pool_path: Path) -> dict:
+    """Give every claim a lookup embedding (see the module docstring); counts real and synthesized.
 
-    assign_embedding_keys(conn, embedder.name)        # what linking already embedded
+    Real vectors are kept in a run-wide pool (`pool_path`, same table layout as the
+    record's cache), so a larger level reuses the texts a smaller one embedded.
+    """
+    from graph.embeddings import embed_texts, text_key
+    from queries.claim_embeddings import assign_embedding_keys
+
+    assign_embedding_keys(conn, embedder.name)        # what linking already embedded (real vectors)
     pending = claim_embedding_texts(conn, only_unkeyed=True)
     if not pending:
-        return {"real": None, "synthesized": 0, "already_present": True}
-    distinct = list(dict.fromkeys(text for _, text in pending))
-    if len(distinct) <= real_limit:
-        index_claim_embeddings(conn, embedder)
-        return {"real": len(distinct), "synthesized": 0}
+        return {"embedded": 0, "from_pool": 0, "synthesized": 0, "already_present": True}
+    pool = _open_pool(pool_path)
+    _pool_add(pool, conn, embedder.name)              # linking's real vectors join the pool
+    texts = {text_key(t): t for _, t in pending}
+    from_pool = _pool_copy(pool, conn, embedder.name, list(texts))
+    missing = [k for k in texts if k not in from_pool]
     rng = np.random.default_rng(seed)
-    chosen = set(rng.choice(len(distinct), size=real_limit, replace=False).tolist())
-    base = embed_texts(conn, embedder, [distinct[i] for i in sorted(chosen)])
-    rows: list[tuple] = []
-    synthesized = 0
-
-    def flush() -> None:
-        with transaction(conn):
-            conn.executemany("INSERT OR IGNORE INTO embeddings(key, model, dim, vector) VALUES (?,?,?,?)",
-                             rows)
-        rows.clear()
-
-    for i, text in enumerate(distinct):
-        if i in chosen:
-            continue
-        noise = rng.normal(0, VECTOR_NOISE, base.shape[1]).astype(np.float32)
-        vec = base[rng.integers(len(base))] + noise
-        vec = (vec / np.linalg.norm(vec)).astype("<f4")
-        rows.append((text_key(text), embedder.name, vec.shape[0], vec.tobytes()))
-        synthesized += 1
-        if len(rows) >= 20_000:
-            flush()
-    flush()
+    chosen = [missing[i] for i in sorted(rng.choice(len(missing), size=min(real_limit, len(missing)),
+                                                    replace=False).tolist())] if missing else []
+    if chosen:
+        embed_texts(conn, embedder, [texts[k] for k in chosen])
+        _pool_add(pool, conn, embedder.name, chosen)
+    rest = sorted(set(missing) - set(chosen))
+    if rest:
+        base = _pool_sample(pool, embedder.name, rng)
+        for start in range(0, len(rest), 20_000):
+            keys = rest[start:start + 20_000]
+            picks = base[rng.integers(len(base), size=len(keys))]
+            vecs = picks + rng.normal(0, VECTOR_NOISE, picks.shape).astype(np.float32)
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+            with transaction(conn):
+                conn.executemany(
+                    "INSERT OR IGNORE INTO embeddings(key, model, dim, vector) VALUES (?,?,?,?)",
+                    [(k, embedder.name, vecs.shape[1], v.astype("<f4").tobytes()) for k, v in zip(keys, vecs)])
+    pool.close()
     assign_embedding_keys(conn, embedder.name)
-    return {"real": len(chosen), "synthesized": synthesized}
+    return {"embedded": len(chosen), "from_pool": len(from_pool), "synthesized": len(rest)}
+
+
+def _open_pool(path: Path) -> sqlite3.Connection:
+    pool = sqlite3.connect(path)
+    pool.execute("CREATE TABLE IF NOT EXISTS embeddings (key TEXT NOT NULL, model TEXT NOT NULL, "
+                 "dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (key, model))")
+    return pool
+
+
+def _pool_add(pool: sqlite3.Connection, conn: sqlite3.Connection, model: str,
+              keys: list[str] | None = None) -> None:
+    """Copy real vectors from the record into the pool (all of the model's, or `keys`)."""
+    if keys is None:
+        rows = conn.execute("SELECT key, model, dim, vector FROM embeddings WHERE model = ?", (model,))
+    else:
+        rows = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            rows += conn.execute(f"SELECT key, model, dim, vector FROM embeddings WHERE model = ? AND "
+                                 f"key IN ({','.join('?' * len(chunk))})", [model, *chunk]).fetchall()
+    with pool:
+        pool.executemany("INSERT OR IGNORE INTO embeddings VALUES (?,?,?,?)", rows)
+
+
+def _pool_copy(pool: sqlite3.Connection, conn: sqlite3.Connection, model: str, keys: list[str]) -> set[str]:
+    """Copy the pool's vectors of `keys` into the record; the keys found."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        rows = pool.execute(f"SELECT key, model, dim, vector FROM embeddings WHERE model = ? AND "
+                            f"key IN ({','.join('?' * len(chunk))})", [model, *chunk]).fetchall()
+        if rows:
+            with transaction(conn):
+                conn.executemany("INSERT OR IGNORE INTO embeddings(key, model, dim, vector) VALUES (?,?,?,?)",
+                                 rows)
+            found.update(r[0] for r in rows)
+    return found
+
+
+def _pool_sample(pool: sqlite3.Connection, model: str, rng, n: int = 5_000) -> np.ndarray:
+    rows = pool.execute("SELECT vector FROM embeddings WHERE model = ?", (model,)).fetchall()
+    if not rows:
+        raise RuntimeError("no real vectors to synthesize from: the embedding model produced none")
+    idx = rng.choice(len(rows), size=min(n, len(rows)), replace=False)
+    return np.stack([np.frombuffer(rows[i][0], dtype="<f4") for i in idx]).astype(np.float32)

@@ -48,7 +48,6 @@ class Reading:
     scope: str | None
     core: tuple[float, float] = (-math.inf, math.inf)   # the stated values, before any tolerance
     note: str = ""                      # how the value was converted, for the reason
-    effective_scope: str | None = None  # the stated time an unscoped claim agrees with
 
     @property
     def claim_id(self) -> str:
@@ -190,7 +189,7 @@ def stated_factor(a: Reading, b: Reading) -> float:
 def _factor(alo: float, ahi: float, blo: float, bhi: float) -> float:
     if alo <= bhi and blo <= ahi:
         return 1.0
-    (llo, lhi), (hlo, hhi) = ((alo, ahi), (blo, bhi)) if ahi < blo else ((blo, bhi), (alo, ahi))
+    (_, lhi), (hlo, _) = ((alo, ahi), (blo, bhi)) if ahi < blo else ((blo, bhi), (alo, ahi))
     if lhi > 0:
         return hlo / lhi
     if hlo < 0:
@@ -258,43 +257,47 @@ def judge_fact(group: FactGroup, rates: RateTable, config: LinkConfig | None = N
 
 def _judge_readings(group: FactGroup, readings: list[Reading], conv_pairs: set[frozenset],
                     config: LinkConfig) -> list[Flag]:
+    """Flags among comparable readings of one fact.
+
+    Claims with a stated time are compared within their time; main values of
+    different times that differ are a change. Claims without a stated time are
+    compared with each other (unless each agrees with a different stated time:
+    then they are read as describing those times), and a group of them that
+    agrees with no stated time disagrees, at low severity, with the nearest one.
+    """
     scoped: dict[str, list[Reading]] = {}
+    unscoped: list[Reading] = []
     for r in readings:
-        if r.scope is not None:
-            scoped.setdefault(r.scope, []).append(r)
-    scoped_clusters = {s: value_clusters(rs) for s, rs in scoped.items()}
-    # An unscoped claim refers to the stated time it agrees with, if any.
-    for r in readings:
-        if r.scope is None:
-            r.effective_scope = next((s for s in sorted(scoped_clusters, key=_scope_sort)
-                                      if any(overlaps(r, c) for c in scoped_clusters[s])), None)
-        else:
-            r.effective_scope = r.scope
-    by_scope: dict[str | None, list[Reading]] = {}
-    for r in readings:
-        by_scope.setdefault(r.effective_scope, []).append(r)
-    clusters = {s: value_clusters(rs) for s, rs in by_scope.items()}
+        (scoped.setdefault(r.scope, []) if r.scope is not None else unscoped).append(r)
+    clusters = {s: value_clusters(rs) for s, rs in scoped.items()}
+    loose = value_clusters(unscoped)
+    explicit = [(s, c) for s in sorted(clusters, key=_scope_sort) for c in clusters[s]]
+    explained = [[(s, c) for s, c in explicit if overlaps(u, c)] for u in loose]
 
     flags: list[Flag] = []
-    for scope, cs in clusters.items():
-        for cluster in cs:
-            flags.extend(_corroborations(group, cluster))
-        for i in range(len(cs)):
-            for j in range(i + 1, len(cs)):
-                pair = _first_conflict(cs[i], cs[j], conv_pairs)
-                if pair:
-                    flags.append(_disagreement(group, *pair, config))
-    # Unscoped claims that agree with no stated time: compare with the nearest stated time.
-    explicit = [(s, c) for s, cs in clusters.items() if s is not None for c in cs]
-    if explicit:
-        for cluster in clusters.get(None, []):
-            scope, nearest = min(explicit, key=lambda sc: (gap_ratio(cluster, sc[1]), _scope_sort(sc[0])))
-            pair = _first_conflict(cluster, nearest, conv_pairs)
+    for cs in clusters.values():
+        flags.extend(_cluster_flags(group, cs, conv_pairs, config))
+    contradicted = set()
+    for i in range(len(loose)):
+        for j in range(i + 1, len(loose)):
+            times_i, times_j = {s for s, _ in explained[i]}, {s for s, _ in explained[j]}
+            if times_i and times_j and not (times_i & times_j):
+                continue            # each agrees with another stated time: no conflict
+            pair = _first_conflict(loose[i], loose[j], conv_pairs)
+            if pair:
+                flags.append(_disagreement(group, *pair, config))
+                contradicted |= {i, j}
+    for i, u in enumerate(loose):
+        flags.extend(_corroborations(group, u))
+        if explained[i]:
+            flags.extend(_corroborations(group, u, explained[i][0][1]))
+        elif explicit and i not in contradicted:
+            _, nearest = min(explicit, key=lambda sc: (gap_ratio(u, sc[1]), _scope_sort(sc[0])))
+            pair = _first_conflict(u, nearest, conv_pairs)
             if pair:
                 flags.append(_disagreement(group, *pair, config, mixed_scope=True))
     # Different stated times whose main values differ: a change over time.
-    mains = {s: max(cs, key=lambda c: (len(c.members), -c.members[0].order))
-             for s, cs in clusters.items() if s is not None}
+    mains = {s: max(cs, key=lambda c: (len(c.members), -c.members[0].order)) for s, cs in clusters.items()}
     ordered = sorted(mains, key=_scope_sort)
     for i in range(len(ordered)):
         for j in range(i + 1, len(ordered)):
@@ -302,6 +305,20 @@ def _judge_readings(group: FactGroup, readings: list[Reading], conv_pairs: set[f
             if not overlaps(a, b):
                 flags.append(_change(group, a.members[0], b.members[0],
                                      stated_factor(a.members[0], b.members[0])))
+    return flags
+
+
+def _cluster_flags(group: FactGroup, clusters: list[_Cluster], conv_pairs: set[frozenset],
+                   config: LinkConfig) -> list[Flag]:
+    """Corroborations inside each value cluster, contradictions between clusters of one time."""
+    flags: list[Flag] = []
+    for cluster in clusters:
+        flags.extend(_corroborations(group, cluster))
+    for i in range(len(clusters)):
+        for j in range(i + 1, len(clusters)):
+            pair = _first_conflict(clusters[i], clusters[j], conv_pairs)
+            if pair:
+                flags.append(_disagreement(group, *pair, config))
     return flags
 
 
@@ -362,7 +379,7 @@ def _change(group: FactGroup, a: Reading, b: Reading, ratio: float, implicit: bo
         why = (f"neither states a time, and they were published {_days_apart(a, b)} days apart: "
                "read as a change over time")
     else:
-        why = f"they describe different times ({a.effective_scope or a.scope} vs {b.effective_scope or b.scope})"
+        why = f"they describe different times ({a.scope} vs {b.scope})"
     reason = (f"{_who(a)}: {describe(a)}{_scope_text(a)}; {_who(b)}: {describe(b)}{_scope_text(b)}; "
               f"the values differ{_factor_text(ratio)} but {why}{_notes(a, b)}")
     return Flag(id=flag_id("change_over_time", group.fact_id, a.claim_id, b.claim_id),
@@ -371,19 +388,27 @@ def _change(group: FactGroup, a: Reading, b: Reading, ratio: float, implicit: bo
                 fact_id=group.fact_id, data=_evidence(a, b, ratio))
 
 
-def _corroborations(group: FactGroup, cluster: _Cluster) -> list[Flag]:
-    """The first claim of each further source in a consistent cluster corroborates the first claim."""
+def _corroborations(group: FactGroup, cluster: _Cluster, other: _Cluster | None = None) -> list[Flag]:
+    """Agreeing claims of different sources corroborate the first one.
+
+    Within one cluster: the first claim of each further source. With `other`
+    (the stated-time cluster an undated cluster agrees with): the first claim of
+    each source of `cluster` not already among `other`'s sources.
+    """
     firsts: dict[str, Reading] = {}
-    for r in cluster.members:
+    for r in (other.members if other else []) + cluster.members:
         firsts.setdefault(r.rec.source, r)
     reps = sorted(firsts.values(), key=lambda r: r.order)
+    if other:
+        mine = {id(r) for r in cluster.members}
+        reps = [other.members[0]] + [r for r in reps if id(r) in mine]
     if len(reps) < 2:
         return []
     a = reps[0]
     out = []
     for b in reps[1:]:
         independent = frozenset((a.rec.article_id, b.rec.article_id)) not in group.non_independent
-        reason = (f"{_who(a)}: {describe(a)}; {_who(b)}: {describe(b)}; "
+        reason = (f"{_who(a)}: {describe(a)}{_scope_text(a)}; {_who(b)}: {describe(b)}{_scope_text(b)}; "
                   f"{_interval(a)} and {_interval(b)} {a.base} overlap"
                   + ("" if independent else "; not independent: one article repeats or cites the other"))
         data = _evidence(a, b, 1.0)
@@ -453,7 +478,7 @@ def num(x: float) -> str:
         if mantissa.lstrip("-") == "10":
             exp, mantissa = exp + 1, mantissa.replace("10", "1")
         return f"{mantissa}e{exp}"
-    return f"{x:.4g}"
+    return f"{x:.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
 def _interval(r: Reading | _Cluster) -> str:

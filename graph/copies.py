@@ -52,10 +52,18 @@ def shingle(text: str, k: int) -> Shingles:
     return Shingles(hashes, offsets)
 
 
-def compare(copier_text: str, original_text: str, k: int) -> tuple[int, int, float, str]:
-    """(shared shingles, longest shared run, share of the copier's shingles, longest shared passage)."""
-    a = shingle(copier_text, k)
-    b = set(shingle(original_text, k).hashes)
+def compare(copier_text: str, original_text: str, k: int,
+            shingles: dict[str, Shingles] | None = None) -> tuple[int, int, float, str]:
+    """(shared shingles, longest shared run, share of the copier's shingles, longest shared passage).
+
+    `shingles` caches shingled texts (keyed by text) across calls.
+    """
+    cache = shingles if shingles is not None else {}
+    for t in (copier_text, original_text):
+        if t not in cache:
+            cache[t] = shingle(t, k)
+    a = cache[copier_text]
+    b = set(cache[original_text].hashes)
     if not a.hashes:
         return 0, 0, 0.0, ""
     shared = [h in b for h in a.hashes]
@@ -110,13 +118,14 @@ def candidate_pairs(prints: dict[str, set[int]], index: dict[int, list[str]], ta
     return pairs
 
 
-def judge_pair(a: ArticleRef, b: ArticleRef, texts: dict[str, str], config: LinkConfig) -> CopyLink | None:
+def judge_pair(a: ArticleRef, b: ArticleRef, texts: dict[str, str], config: LinkConfig,
+               shingles: dict[str, Shingles] | None = None) -> CopyLink | None:
     """The copy link between two articles of different outlets, if one repeats the other."""
     if a.source == b.source:
         return None
     copier, original = direction(a, b)
     shared, longest, similarity, text = compare(texts[copier.article_id], texts[original.article_id],
-                                                config.shingle_words)
+                                                config.shingle_words, shingles)
     if not is_copy(shared, longest, config):
         return None
     return CopyLink(article_a=copier.article_id, article_b=original.article_id,
@@ -135,12 +144,13 @@ def find_copies(articles: list[tuple[ArticleRef, str]], config: LinkConfig) -> l
             index[h].append(aid)
     seen: set[frozenset[str]] = set()
     links = []
+    cache: dict[str, Shingles] = {}
     for aid, other in candidate_pairs(prints, index, sorted(refs), config):
         key = frozenset((aid, other))
         if key in seen:
             continue
         seen.add(key)
-        link = judge_pair(refs[aid], refs[other], texts, config)
+        link = judge_pair(refs[aid], refs[other], texts, config, cache)
         if link:
             links.append(link)
     return sorted(links, key=lambda l: (l.article_a, l.article_b))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -126,10 +126,15 @@ def _fold(text: str) -> str:
 
 def name_key(name: str, rules: NameRules) -> str:
     """The comparable form of a name: "NVIDIA Corp." -> "nvidia", "Deep-Seek" -> "deep seek"."""
+    return _name_key(name, rules.leading_articles, rules.legal_suffixes)
+
+
+@lru_cache(maxsize=200_000)
+def _name_key(name: str, leading: frozenset[str], suffixes: frozenset[str]) -> str:
     tokens = _TOKEN.findall(_POSSESSIVE.sub("", _fold(name)))
-    while len(tokens) > 1 and tokens[0] in rules.leading_articles:
+    while len(tokens) > 1 and tokens[0] in leading:
         tokens = tokens[1:]
-    while len(tokens) > 1 and tokens[-1] in rules.legal_suffixes:
+    while len(tokens) > 1 and tokens[-1] in suffixes:
         tokens = tokens[:-1]
     return " ".join(tokens)
 
@@ -281,7 +286,7 @@ def gazetteer_seeds(data_dir: str | Path | None = None) -> list[CanonicalEntity]
 
 def link_entities(forms: Iterable[MentionForm], index: EntityIndex,
                   name_vectors: NameVectors | None = None, fuzzy_ratio: float = 0.88,
-                  name_cosine: float = 0.80) -> dict[MentionForm, str]:
+                  name_cosine: float = 0.60) -> dict[MentionForm, str]:
     """Resolve every distinct mention form to an entity id, growing `index`.
 
     Deterministic: forms are processed gazetteer ids first, then shortest name
@@ -289,7 +294,9 @@ def link_entities(forms: Iterable[MentionForm], index: EntityIndex,
     Fuzzy spelling matches are made only when `name_vectors` is given.
     """
     rules = index.rules
-    distinct = sorted(set(forms), key=lambda f: (f.kb_id is None,
+    forms = list(forms)
+    surfaces = Counter(forms)
+    distinct = sorted(surfaces, key=lambda f: (f.kb_id is None,
                                                  len(name_key(f.canonical or f.text, rules)),
                                                  f.text, f.label or "", f.canonical or "", f.kb_id or ""))
     resolved: dict[MentionForm, str] = {}
@@ -302,12 +309,17 @@ def link_entities(forms: Iterable[MentionForm], index: EntityIndex,
         _attach(index, eid, form)
         resolved[form] = eid
     fuzzy = _fuzzy_targets([k for _, k in pending], index, name_vectors, fuzzy_ratio, name_cosine)
+    spellings: dict[str, Counter] = defaultdict(Counter)       # key -> surface form counts
     for form, key in pending:
-        eid = index.find(key, rules.group(form.label))
+        spellings[key][form.text] += surfaces[form]
+    for form, key in pending:   # shortest first: "Nvidia" exists by the time "Nvidias" looks for it
+        eid = _resolve_exact(form, index)
         if eid is None and key in fuzzy:
             eid = index.find(fuzzy[key], None)
-        if eid is None or index.vetoed(key, eid):
-            eid = _create(index, form, key)
+            if eid is not None and index.vetoed(key, eid):
+                eid = None
+        if eid is None:
+            eid = _create(index, form, key, _best_surface(spellings[key]))
         _attach(index, eid, form)
         resolved[form] = eid
     return resolved
@@ -337,11 +349,18 @@ def _resolve_exact(form: MentionForm, index: EntityIndex) -> str | None:
     return None
 
 
-def _create(index: EntityIndex, form: MentionForm, key: str) -> str:
+def _best_surface(spellings: Counter) -> str | None:
+    """The name a new entity is shown with: its most frequent spelling, mixed case preferred."""
+    if not spellings:
+        return None
+    return min(spellings, key=lambda t: (-spellings[t], t.isupper() or t.islower(), t))
+
+
+def _create(index: EntityIndex, form: MentionForm, key: str, name: str | None = None) -> str:
     group = index.rules.group(form.label)
     eid = f"{group}:{slug(key) or slug(form.text.casefold())}"
     if eid not in index.entities:
-        index.add_entity(CanonicalEntity(id=eid, name=form.canonical or form.text,
+        index.add_entity(CanonicalEntity(id=eid, name=form.canonical or name or form.text,
                                          type=form.label or "ORG"))
         index.changed.add(eid)
     return eid

@@ -1,26 +1,30 @@
 """Same fact across articles and languages: claims about one subject and measure -> one group.
 
 Evidence, strongest first (all-MiniLM is English-centric, so a German and an
-English claim are matched on language-independent features, embeddings only
-decide where those are missing):
+English claim are matched on language-independent features; embeddings only
+decide where those run out):
 
 * hard requirements: the same unit family ("money", "percent", ...; percent and
   percentage points never meet), the same rate denominator (`per`), the same
-  measure_key when both claims have one, no opposite `change`;
-* the entities the claim is about (canonical ids: "DeepSeek-R1" in German and
-  English is the same gazetteer id): Jaccard of the about-sets;
-* the cosine of short context embeddings, where measure_key or entities are
-  missing; the value only as a weak check for claims that have neither.
+  measure_key when both claims have one, no opposite `change`, and never two
+  quantities of one sentence at one time ("900 in the US, 122 in China");
+* the same subject entity (canonical id: "DeepSeek-R1" in German and English
+  is one gazetteer id) -> one fact, without embeddings;
+* otherwise a score: cosine of short context embeddings, plus a bonus for a
+  shared entity or related subjects ("DeepSeek" / "DeepSeek-R1") and a small
+  one for close values. Unrelated subjects ("USA" / "China") never merge.
 
-Values never decide membership otherwise: contradictory values must land in
+Values never decide membership on their own: contradictory values must land in
 one group so the judge can see them. Time scopes do not split groups either;
 the judge tells a change over time from a contradiction.
 
-No all-pairs comparison: claims are blocked by (measure_key, unit family, per,
-entity), claims without entities by measure, and claims with neither by
-random-hyperplane buckets of their embeddings; large blocks are cut to each
-claim's nearest neighbours. Only pairs with at least one new ("dirty") claim are
-evaluated, so adding an article adds only the links its claims create.
+No all-pairs comparison: claims are blocked by (measure_key, unit family, per)
+and, inside, by shared entity or subject name; large blocks are cut to value
+neighbours; claims with neither measure_key nor entities meet in
+random-hyperplane buckets of their embeddings. Only pairs with at least one new
+("dirty") claim are evaluated and a new claim meets each existing fact once, so
+adding an article adds only the links its claims create and embeds only the
+contexts those decisions need.
 """
 from __future__ import annotations
 
@@ -52,8 +56,9 @@ _VALUE_WEIGHTS = ((1.25, 1.0), (2.0, 0.5), (4.0, 0.0), (10.0, -0.5), (math.inf, 
 class ClaimFeatures:
     """What grouping needs to know about one claim (built from a ClaimRecord or record rows).
 
-    `subject`: the entity the claim's subject names (None when the NLP subject
-    names no entity).
+    `subject`: the entity the claim's subject names; without one, the only
+    entity its sentence (or, failing that, the sentence before) names -- a
+    sentence that names one entity is about it. None otherwise.
     `context`: every entity the claim is about or mentions (not its sources),
     or, when its sentence names none, the entities just before it.
     `sentence`: (article, sentence index) -- two quantities of one family in
@@ -218,6 +223,8 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     * otherwise candidates that share an entity (or, without entities, any in
       the block) are scored by `soft_score` against `same_fact_score`.
     `subject_names`: entity id -> normalized name, for `name_related`.
+    Candidate pairs already in one component are skipped, and a claim meets
+    each other component once (`_prune`).
     Claims without measure_key meet claims sharing an entity (stricter score);
     claims with neither measure_key nor entities meet near-paraphrases in
     random-hyperplane buckets. `vectors(indices)` is called once, with every
@@ -254,30 +261,28 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
             entity_blocks[(f.family, f.per, e)].append(i)
 
     pairs: set[tuple[int, int]] = set()        # soft pairs needing a cosine
-    topk_blocks: list[list[int]] = []          # big candidate sets: nearest neighbours only
     for members in measure_blocks.values():
         if any(m in dirty for m in members):
             _subject_pass(members, feats, dirty, uf)
-            _measure_candidates(members, feats, dirty, pairs, topk_blocks, config, related, subject_word)
-    mkless = _mkless_candidates(entity_blocks, feats, dirty, config, related)
+    for members in measure_blocks.values():
+        if any(m in dirty for m in members):
+            _measure_candidates(members, feats, dirty, pairs, config, related, subject_word)
+    pairs = _prune(pairs, feats, dirty, uf)
+    mkless = _prune(_mkless_candidates(entity_blocks, feats, dirty, config, related), feats, dirty, uf)
     loose = [m for m in loose_blocks.values() if len(m) > 1 and any(x in dirty for x in m)]
     if vectors is None:
         return uf
-    needed = sorted({i for p in pairs for i in p} | {i for b in topk_blocks for i in b}
-                    | {i for p in mkless for i in p} | {i for b in loose for i in b})
+    needed = sorted({i for p in pairs for i in p} | {i for p in mkless for i in p} | {i for b in loose for i in b})
     if not needed:
         return uf
     rows = {m: r for r, m in enumerate(needed)}
     vecs = vectors(needed)
-    for block in topk_blocks:
-        _nearest_pairs(block, vecs, rows, dirty, pairs, config.block_top_k)
     candidates = sorted(pairs)
     if candidates:
         sims = np.einsum("ij,ij->i", vecs[[rows[a] for a, _ in candidates]],
                          vecs[[rows[b] for _, b in candidates]])
         for (a, b), cos in zip(candidates, sims.tolist()):
-            if _soft_allowed(feats[a], feats[b], related) and \
-                    soft_score(feats[a], feats[b], cos, config, related) >= config.same_fact_score:
+            if soft_score(feats[a], feats[b], cos, config, related) >= config.same_fact_score:
                 uf.union(a, b, soft=True)
     for a, b in sorted(mkless):
         cos = float(vecs[rows[a]] @ vecs[rows[b]])
@@ -310,24 +315,25 @@ def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int
 
 
 def _measure_candidates(members: list[int], feats: list[ClaimFeatures], dirty: set[int],
-                        pairs: set[tuple[int, int]], topk_blocks: list[list[int]], config: LinkConfig,
+                        pairs: set[tuple[int, int]], config: LinkConfig,
                         related: Callable[[str, str], bool], subject_word: Callable[[str], str]) -> None:
     """Soft candidate pairs within one measure block.
 
     Candidates share an entity, or have related subjects (blocked by the first
     word of the subject's name: "deepseek" for DeepSeek and DeepSeek-R1), or
     one of them names no entity at all (then any claim of the measure may match).
+    Groups larger than `block_pairwise_limit` are not compared all-pairs: each
+    new claim meets its `block_top_k` neighbours on each side in value order.
     """
     by_entity: dict[str, list[int]] = defaultdict(list)
     by_subject_word: dict[str, list[int]] = defaultdict(list)
-    bare = []
+    bare = False
     for m in members:
         for e in feats[m].context:
             by_entity[e].append(m)
         if feats[m].subject:
             by_subject_word[subject_word(feats[m].subject)].append(m)
-        if not feats[m].context:
-            bare.append(m)
+        bare = bare or not feats[m].context
     groups = list(by_entity.values()) + [g for g in by_subject_word.values()
                                          if len({feats[m].subject for m in g}) > 1]
     if bare:
@@ -335,14 +341,46 @@ def _measure_candidates(members: list[int], feats: list[ClaimFeatures], dirty: s
     for group in groups:
         if len(group) < 2 or not any(m in dirty for m in group):
             continue
-        if len(group) > config.block_pairwise_limit:
-            topk_blocks.append(group)
-            continue
+        for a, b in _group_pairs(group, feats, dirty, config):
+            if _soft_allowed(feats[a], feats[b], related):
+                pairs.add((min(a, b), max(a, b)))
+
+
+def _group_pairs(group: list[int], feats: list[ClaimFeatures], dirty: set[int], config: LinkConfig):
+    if len(group) <= config.block_pairwise_limit:
         for x in range(len(group)):
             for y in range(x + 1, len(group)):
-                a, b = group[x], group[y]
-                if (a in dirty or b in dirty) and _soft_allowed(feats[a], feats[b], related):
-                    pairs.add((min(a, b), max(a, b)))
+                if group[x] in dirty or group[y] in dirty:
+                    yield group[x], group[y]
+        return
+    order = sorted(group, key=lambda m: (math.log(abs(feats[m].value)) if feats[m].value else -math.inf, m))
+    k = config.block_top_k
+    for pos, m in enumerate(order):
+        if m in dirty:
+            for other in order[max(0, pos - k): pos] + order[pos + 1: pos + 1 + k]:
+                yield m, other
+
+
+def _prune(pairs: set[tuple[int, int]], feats: list[ClaimFeatures], dirty: set[int],
+           uf: FactUnionFind, per_component: int = 1) -> set[tuple[int, int]]:
+    """Drop pairs already in one component; keep at most `per_component` per (claim, other component).
+
+    A new claim needs to meet a fact once to join it; more pairs would cost
+    embeddings and change little. The member nearest in value is kept.
+    """
+    kept: set[tuple[int, int]] = set()
+    seen: Counter = Counter()
+    ordered = sorted(pairs, key=lambda p: (_value_ratio(feats[p[0]].value, feats[p[1]].value), p))
+    for a, b in ordered:
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb:
+            continue
+        d, o = (a, rb) if a in dirty else (b, ra)
+        if seen[(d, o)] >= per_component:
+            continue
+        seen[(d, o)] += 1
+        kept.add((a, b))
+    return kept
 
 
 def _soft_allowed(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, str], bool]) -> bool:
@@ -352,21 +390,6 @@ def _soft_allowed(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, st
     if a.subject is not None and b.subject is not None:
         return a.subject != b.subject and related(a.subject, b.subject)
     return True
-
-
-def _nearest_pairs(block: list[int], vecs: np.ndarray, rows: dict[int, int], dirty: set[int],
-                   pairs: set[tuple[int, int]], top_k: int) -> None:
-    sub = vecs[[rows[m] for m in block]]
-    dirty_pos = [p for p, m in enumerate(block) if m in dirty]
-    for start in range(0, len(dirty_pos), 1024):
-        chunk = dirty_pos[start:start + 1024]
-        sims = sub[chunk] @ sub.T
-        k = min(top_k + 1, len(block))
-        for r, p in enumerate(chunk):
-            for q in np.argpartition(-sims[r], k - 1)[:k].tolist():
-                if q != p:
-                    a, b = block[p], block[q]
-                    pairs.add((min(a, b), max(a, b)))
 
 
 def _mkless_candidates(entity_blocks: dict[tuple, list[int]], feats: list[ClaimFeatures],
@@ -443,16 +466,24 @@ def summarize(members: list[ClaimRecord]) -> tuple[str | None, str | None, str |
             common(m.claim.unit for m in members))
 
 
+def subject_of(roles: dict[str, str], context: frozenset[str]) -> str | None:
+    """The explicit subject entity, else the single entity the claim is about, else None."""
+    explicit = sorted(e for e, r in roles.items() if r == "subject")
+    if explicit:
+        return explicit[0]
+    return next(iter(context)) if len(context) == 1 else None
+
+
 def features_from_roles(rec: ClaimRecord, roles: dict[str, str],
                         units: UnitTable, usd_per_unit: Callable[[str], float | None],
                         scope: str | None, conversion_of: str | None) -> ClaimFeatures:
     """Grouping features of a claim from its entity roles (see entity_linking.claim_roles)."""
     c = rec.claim
-    subject = next((e for e, r in sorted(roles.items()) if r == "subject"), None)
+    context = frozenset(e for e, r in roles.items() if r != "attributed_to")
     return ClaimFeatures(
         claim_id=rec.claim_id, article_id=rec.article_id, measure_key=c.measure_key,
-        family=units.family(c.unit), per=c.per, change=c.change, subject=subject,
-        context=frozenset(e for e, r in roles.items() if r != "attributed_to"),
+        family=units.family(c.unit), per=c.per, change=c.change, subject=subject_of(roles, context),
+        context=context,
         value=base_value(c.value, c.unit, units, usd_per_unit),
         sentence=(rec.article_id, c.sentence_index), scope=scope, conversion_of=conversion_of,
     )
@@ -469,16 +500,20 @@ def group_facts(claims: list[ClaimRecord], vectors: np.ndarray | VectorSource | 
     returning rows for given indices, or None (then only the embedding-free
     rules apply). `roles`: claim id -> {entity id: role}; when omitted the
     claims' mentions are linked against the gazetteer here. `time_scopes`:
-    claim id -> normalized scope (see graph.timescope); `conversions`: claim id
-    of a conversion -> claim id it converts.
+    claim id -> normalized scope; when omitted, derived from each claim's time
+    (graph.timescope). `conversions`: claim id of a conversion -> claim id it converts.
     """
     from graph.entity_linking import about_map, default_index, name_key
+    from graph.timescope import load_time_words, time_scope
     from graph.units import load_units
 
     units = load_units(config.units_path)
     usd = usd_per_unit or (lambda unit: None)
     conversions = conversions or {}
-    scopes = time_scopes or {}
+    if time_scopes is None:
+        words = load_time_words(config.time_words_path)
+        time_scopes = {r.claim_id: time_scope(r.claim.time, r.claim.time_key, r.published, words) for r in claims}
+    scopes = time_scopes
     index = default_index(config)
     if roles is None:
         _, roles = about_map(claims, index)

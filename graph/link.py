@@ -29,11 +29,13 @@ from graph.entity_linking import (
     EntityIndex, MentionForm, build_index, claim_forms, claim_roles, gazetteer_seeds, link_entities,
     load_alias_rules, load_name_rules, name_key,
 )
-from graph.facts import ClaimFeatures, base_value, claim_context, cluster, components, fact_id_for, summarize
+from graph.facts import (
+    ClaimFeatures, base_value, claim_context, cluster, components, fact_id_for, subject_of, summarize,
+)
 from graph.link_config import LinkConfig
 from graph.link_types import CanonicalEntity, CopyLink, FactGroup, Flag
 from graph.provenance import (
-    ai_flag, chain, copy_flag, derived_pairs, first_reporter, hedged_flag, provenance_graph,
+    DerivedIndex, ai_flag, chain, copy_flag, first_reporter, hedged_flag, provenance_graph,
     resolve_citation,
 )
 from graph.rates import RateTable, load_rates
@@ -77,23 +79,27 @@ class LinkReport:
 
 
 def link_record(conn: sqlite3.Connection, config: LinkConfig, progress: Progress | None = None,
-                embedder: Embedder | None = None) -> LinkReport:
-    """Link every article that is new or changed since the last run; return what was done."""
+                embedder: Embedder | None = None, full: bool = False) -> LinkReport:
+    """Link every article that is new or changed since the last run; return what was done.
+
+    `full=True` re-links every article (after editing data/aliases.toml or the
+    thresholds): entity ids already in the record are kept, facts are regrouped.
+    """
     report = LinkReport()
     clock = _Clock(report)
     say = progress or (lambda stage, done, total: None)
     embedder = embedder or Embedder(config.embedding_model, config.batch_size)
+    computed, cached = embedder.computed, embedder.cached
     rates = load_rates(config.rates_path)
     refs, urls = _article_refs(conn)
-    dirty = _dirty_articles(conn)
+    dirty = list(refs) if full else _dirty_articles(conn)
     orphans = _orphaned_facts(conn)
     report.articles_linked = len(dirty)
     records = _RecordCache(conn)
 
     say("entities", 0, len(dirty))
     index = _entity_index(conn, config)
-    roles = _link_entities(conn, config, index, records, dirty, embedder)
-    report.entities_new = len([e for e in index.changed if e in index.used])
+    roles, report.entities_new = _link_entities(conn, config, index, records, dirty, embedder)
     clock.lap("entities")
 
     say("copies", 0, len(dirty))
@@ -101,7 +107,7 @@ def link_record(conn: sqlite3.Connection, config: LinkConfig, progress: Progress
     clock.lap("copies")
 
     say("facts", 0, len(dirty))
-    touched, _, features = _link_facts(conn, config, records, dirty, orphans, embedder, rates)
+    touched, features = _link_facts(conn, config, records, dirty, orphans, embedder, rates)
     report.claims_linked = len(records.dirty_claims)
     report.facts_touched = len(touched)
     clock.lap("facts")
@@ -112,7 +118,8 @@ def link_record(conn: sqlite3.Connection, config: LinkConfig, progress: Progress
     _mark_linked(conn, dirty)
     clock.lap("flags")
 
-    report.embeddings_computed, report.embeddings_cached = embedder.computed, embedder.cached
+    report.embeddings_computed = embedder.computed - computed
+    report.embeddings_cached = embedder.cached - cached
     _fill_counts(conn, report)
     say("done", len(dirty), len(dirty))
     return report
@@ -206,8 +213,13 @@ def _entity_index(conn: sqlite3.Connection, config: LinkConfig) -> EntityIndex:
 
 
 def _link_entities(conn: sqlite3.Connection, config: LinkConfig, index: EntityIndex,
-                   records: _RecordCache, dirty: list[str], embedder: Embedder) -> dict[str, dict[str, str]]:
-    """Resolve the dirty articles' mentions and claim entities; write entities and their uses."""
+                   records: _RecordCache, dirty: list[str], embedder: Embedder
+                   ) -> tuple[dict[str, dict[str, str]], int]:
+    """Resolve the dirty articles' mentions and claim entities; write entities and their uses.
+
+    Returns the claims' entity roles and the number of entities new to the record.
+    Entities nothing refers to any more (their articles changed or went) are removed.
+    """
     recs = records.load_articles(dirty)
     records.dirty_claims = [r.claim_id for r in recs]
     mentions = []
@@ -248,7 +260,10 @@ def _link_entities(conn: sqlite3.Connection, config: LinkConfig, index: EntityIn
             [(cid, eid, r) for cid, rs in roles.items() for eid, role in sorted(rs.items())
              for r in _ROLE_ROWS.get(role, (role,))],
         )
-    return roles
+        conn.execute("""DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions
+                            WHERE entity_id IS NOT NULL)
+                        AND id NOT IN (SELECT entity_id FROM claim_entities)""")
+    return roles, len(set(index.used) - in_db)
 
 
 def _article_texts(conn: sqlite3.Connection, article_ids: list[str]) -> dict[str, str]:
@@ -282,13 +297,13 @@ def _link_copies(conn: sqlite3.Connection, config: LinkConfig, refs: dict[str, A
             index[h].append(aid)
     pairs = candidate_pairs(prints, index, dirty, config)
     texts.update(_article_texts(conn, sorted({b for _, b in pairs} - set(texts))))
-    links, seen = [], set()
+    links, seen, cache = [], set(), {}
     for a, b in pairs:
         key = frozenset((a, b))
         if key in seen or a not in refs or b not in refs:
             continue
         seen.add(key)
-        link = judge_pair(refs[a], refs[b], texts, config)
+        link = judge_pair(refs[a], refs[b], texts, config, cache)
         if link:
             links.append(link)
     with transaction(conn):
@@ -341,11 +356,11 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
             usd[unit] = rates.usd_per_unit(unit)
         scope = time_scope(r["time"], r["time_key"], r["published"], words)
         rs = roles.get(r["id"], {})
-        subject = next((e for e, role in sorted(rs.items()) if role == "subject"), None)
+        context = frozenset(e for e, role in rs.items() if role != "attributed_to")
         feats.append(ClaimFeatures(
             claim_id=r["id"], article_id=r["article_id"], measure_key=r["measure_key"],
-            family=units.family(unit), per=r["per"], change=r["change"], subject=subject,
-            context=frozenset(e for e, role in rs.items() if role != "attributed_to"),
+            family=units.family(unit), per=r["per"], change=r["change"], subject=subject_of(rs, context),
+            context=context,
             value=base_value(r["value"], unit, units, usd.get), sentence=(r["article_id"], r["sentence_index"]),
             scope=scope, conversion_of=r["conversion_of"],
         ))
@@ -356,10 +371,10 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
 
 def _link_facts(conn: sqlite3.Connection, config: LinkConfig, records: _RecordCache, dirty: list[str],
                 orphans: list[str], embedder: Embedder, rates: RateTable
-                ) -> tuple[list[_Touched], set[str], _Features]:
-    """Group dirty claims into facts; write facts and members.
+                ) -> tuple[list[_Touched], _Features]:
+    """Group dirty claims into facts; write facts and members; drop facts that no longer exist.
 
-    Returns the touched facts, the ids of facts that no longer exist, and the features.
+    Returns the touched facts (created or changed) and every claim's features.
     """
     f = _load_features(conn, config, rates)
     feats = f.feats
@@ -398,7 +413,7 @@ def _link_facts(conn: sqlite3.Connection, config: LinkConfig, records: _RecordCa
         conn.executemany("INSERT OR REPLACE INTO facts(id, verdict, data) VALUES (?, 'single', '{}')",
                          [(g.fact_id,) for g in groups])
         conn.executemany("INSERT OR IGNORE INTO fact_members(fact_id, claim_id) VALUES (?,?)", member_rows)
-    return groups, deleted, f
+    return groups, f
 
 
 # -- judging and provenance -------------------------------------------------
@@ -415,6 +430,7 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
     articles = sorted({r.article_id for r in recs.values()})
     claim_roles_all = _roles_of(conn, all_ids, roles)
     graph = _provenance(conn, list(recs.values()), articles, refs, urls, index, claim_roles_all)
+    derived = DerivedIndex(graph)
     article_rates = implied_article_rates(list(recs.values()), conversions, rates)
     ranks = {a: r.rank for a, r in refs.items()}
     units = load_units(config.units_path)
@@ -427,7 +443,7 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
             fact_id=t.fact_id, members=members, subject=subject, measure_key=measure_key, unit=unit,
             time_scopes={c: features.scopes[c] for c in t.claim_ids},
             conversions={k: v for k, v in conversions.items() if k in ids and v in ids},
-            non_independent=derived_pairs(graph, {m.article_id for m in members}),
+            non_independent=derived.pairs({m.article_id for m in members}),
         )
         verdict, fact_flags = judge_fact(g, rates, config, units, article_rates)
         first = first_reporter(g.members, graph, ranks)

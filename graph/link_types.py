@@ -17,9 +17,8 @@ class CanonicalEntity:
     """One real-world entity behind many mentions.
 
     `id` is the gazetteer's kb_id when there is one (stable across languages),
-    else "<type group>:<slug of the normalized name>" (e.g. "org:jiazi-guangnian").
-    `key` is the normalized name the id was made from; `aliases` the surface
-    forms seen, sorted.
+    else "<type group>:<slug of the normalized name>" (e.g. "org:kestrel-research").
+    `aliases` are the other surface forms seen (and the gazetteer's), sorted.
     """
 
     id: str
@@ -37,8 +36,8 @@ class FactGroup:
     stays the same when later articles join the group. `time_scopes` maps a
     claim id to its normalized time scope ("2024", "now", "past", or None when
     the claim states none we understand); `conversions` maps a conversion claim
-    to the claim it converts. `rates` are per-article implied exchange rates
-    ({article_id: {"CNY": usd_per_unit}}) derived from those conversions.
+    to the claim it converts; `non_independent` holds article pairs where one
+    copies or cites the other (their agreement is no independent corroboration).
     """
 
     fact_id: str
@@ -49,7 +48,7 @@ class FactGroup:
     first_claim_id: str | None = None
     time_scopes: dict[str, str | None] = field(default_factory=dict)
     conversions: dict[str, str] = field(default_factory=dict)
-    non_independent: set[frozenset[str]] = field(default_factory=set)  # article pairs (copy/citation)
+    non_independent: set[frozenset[str]] = field(default_factory=set)
 
 
 @dataclass

@@ -45,8 +45,12 @@ def article_node(aid: str) -> str:
 
 def provenance_graph(claims: list[ClaimRecord], articles: dict[str, ArticleRef],
                      roles: dict[str, dict[str, str]], entity_names: dict[str, str],
-                     copies: list[CopyLink], citations: list[CitationRef]) -> nx.DiGraph:
-    g = nx.DiGraph()
+                     copies: list[CopyLink], citations: list[CitationRef]) -> nx.MultiDiGraph:
+    """Claims, articles, sources, entities and citation targets; edges carry `rel`.
+
+    A multigraph: an article may both copy and cite (link to) the same original.
+    """
+    g = nx.MultiDiGraph()
     for aid, ref in articles.items():
         g.add_node(article_node(aid), kind="article", source=ref.source, published=ref.published,
                    rank=ref.rank)
@@ -62,18 +66,20 @@ def provenance_graph(claims: list[ClaimRecord], articles: dict[str, ArticleRef],
     for link in copies:
         g.add_edge(article_node(link.article_a), article_node(link.article_b), rel="copies",
                    similarity=link.similarity)
+    cited = set()
     for cit in citations:
         target = cit.resolved or f"x:{cit.target}"
-        if target == article_node(cit.article_id):
+        source = article_node(cit.article_id)
+        if target == source or (source, target) in cited:
             continue
+        cited.add((source, target))
         if target not in g:
             g.add_node(target, kind="external" if target.startswith("x:") else target[0], name=cit.target)
-        if not g.has_edge(article_node(cit.article_id), target):
-            g.add_edge(article_node(cit.article_id), target, rel="cites", kind=cit.kind, text=cit.target)
+        g.add_edge(source, target, rel="cites", kind=cit.kind, text=cit.target)
     return g
 
 
-def chain(g: nx.DiGraph, claim_id: str) -> list[dict]:
+def chain(g: nx.MultiDiGraph, claim_id: str) -> list[dict]:
     """The claim's provenance as steps: who published it, who it is attributed to, what the article
     copies or cites, and further back along copies and citations of those articles."""
     start = claim_node(claim_id)
@@ -89,40 +95,51 @@ def chain(g: nx.DiGraph, claim_id: str) -> list[dict]:
             steps.append({"rel": "attributed_to", "entity": target[2:], "name": g.nodes[target].get("name")})
     article = next((t for _, t, d in g.out_edges(start, data=True) if d["rel"] == "stated_in"), None)
     if article:
-        seen = {article}
+        expanded = {article}
         frontier = [(article, 0)]
         while frontier and len(steps) < _MAX_STEPS:
             node, depth = frontier.pop(0)
             if depth >= _MAX_DEPTH:
                 continue
             for _, target, data in sorted(g.out_edges(node, data=True), key=lambda e: (e[2]["rel"], e[1])):
-                if data["rel"] not in _DERIVED or target in seen:
+                if data["rel"] not in _DERIVED:
                     continue
-                seen.add(target)
                 node_data = g.nodes[target]
                 step = {"rel": data["rel"], "from_article": node[2:], "target": target,
                         "name": node_data.get("name") or node_data.get("source")}
                 if data["rel"] == "copies":
                     step["similarity"] = data.get("similarity")
                 steps.append(step)
-                if target.startswith("a:"):
+                if target.startswith("a:") and target not in expanded:
+                    expanded.add(target)
                     frontier.append((target, depth + 1))
     return steps
 
 
-def derived_pairs(g: nx.DiGraph, article_ids: set[str]) -> set[frozenset[str]]:
-    """Pairs of these articles where one copies or cites the other (directly or through others)."""
-    nodes = {article_node(a) for a in article_ids if article_node(a) in g}
-    sub = nx.DiGraph((u, v) for u, v, d in g.edges(data=True)
-                     if d["rel"] in _DERIVED and u.startswith("a:") and v.startswith("a:"))
-    out = set()
-    for n in nodes & set(sub.nodes):
-        for m in nx.descendants(sub, n) & nodes:
-            out.add(frozenset((n[2:], m[2:])))
-    return out
+class DerivedIndex:
+    """Which articles copy or cite which, built once per run from the provenance graph.
+
+    Corroboration between two articles where one repeats or cites the other
+    (directly or through others) is not independent.
+    """
+
+    def __init__(self, g: nx.MultiDiGraph):
+        self.sub = nx.DiGraph((u[2:], v[2:]) for u, v, d in g.edges(data=True)
+                              if d["rel"] in _DERIVED and u.startswith("a:") and v.startswith("a:"))
+        self._reach: dict[str, set[str]] = {}
+
+    def pairs(self, article_ids: set[str]) -> set[frozenset[str]]:
+        """Pairs of these articles where one copies or cites the other."""
+        nodes = article_ids & set(self.sub.nodes) if len(article_ids) > 1 else set()
+        out = set()
+        for n in nodes:
+            if n not in self._reach:
+                self._reach[n] = nx.descendants(self.sub, n)
+            out.update(frozenset((n, m)) for m in self._reach[n] & nodes)
+        return out
 
 
-def first_reporter(members: list[ClaimRecord], g: nx.DiGraph, ranks: dict[str, int]) -> ClaimRecord:
+def first_reporter(members: list[ClaimRecord], g: nx.MultiDiGraph, ranks: dict[str, int]) -> ClaimRecord:
     """The member claim of the earliest article that did not take it from another member's article."""
     member_articles = {m.article_id for m in members}
     nodes = {article_node(a) for a in member_articles}

@@ -7,6 +7,7 @@ or configuration error.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -261,6 +262,11 @@ def _finish(result: "jobs.JobResult", as_json: bool) -> None:
 
 def main() -> None:
     """Entry point: maps configuration errors and locks to exit code 2 with the message."""
+    # Models load from local files only; their download/loading progress bars are noise here.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         app(standalone_mode=True)
     except (ConfigError, JobLocked) as exc:

@@ -69,7 +69,7 @@ def ingest_job(settings: Settings, paths: list[Path], progress: Progress | None 
         result.stages.update(ingest=ing, analyze=ana)
         result.failures = ing.failures + ana.failures
         if link:
-            result.stages["link"] = _link(conn, settings, progress)
+            _link(conn, settings, progress, result.stages)
     result.summary = summarize(conn)
     result.seconds = time.monotonic() - started
     conn.close()
@@ -110,7 +110,7 @@ def crawl_job(settings: Settings, urls: list[str], sources_file: Path | None, si
         # in the crawl report. The job fails only when every source failed.
         result.failures = _failed_sources(report) + ana.failures
         if link:
-            result.stages["link"] = _link(conn, settings, progress)
+            _link(conn, settings, progress, result.stages)
     result.summary = summarize(conn)
     result.seconds = time.monotonic() - started
     conn.close()
@@ -142,9 +142,17 @@ def _failed_sources(report) -> list[Failure]:
             for name, c in per.items()]
 
 
-def _link(conn, settings: Settings, progress: Progress):
+def _link(conn, settings: Settings, progress: Progress, stages: dict) -> None:
+    """Cross-article linking, then the lookup's claim vectors (same embedder, same cache)."""
+    from graph.embeddings import Embedder
     from graph.link import link_record
-    return link_record(conn, _link_config(settings), progress=progress)
+    from queries.claim_embeddings import index_claim_embeddings
+
+    config = _link_config(settings)
+    embedder = Embedder(config.embedding_model)
+    stages["link"] = link_record(conn, config, progress=progress, embedder=embedder)
+    indexed = index_claim_embeddings(conn, embedder, progress=lambda done, total: progress("index", done, total))
+    stages["index"] = {"claims_indexed": indexed}
 
 
 def link_job(settings: Settings, progress: Progress | None = None) -> JobResult:
@@ -152,7 +160,7 @@ def link_job(settings: Settings, progress: Progress | None = None) -> JobResult:
     result = JobResult("link")
     conn = record(settings)
     with job_lock(settings.db):
-        result.stages["link"] = _link(conn, settings, progress or pipeline._no_progress)
+        _link(conn, settings, progress or pipeline._no_progress, result.stages)
     result.summary = summarize(conn)
     result.seconds = time.monotonic() - started
     conn.close()

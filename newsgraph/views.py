@@ -98,16 +98,23 @@ def _claim_row(r: dict) -> dict:
 
 
 def print_lookup(results) -> None:
+    """Facts best first: each claim's normalized value, source and date, then the fact's flags."""
     results = to_plain(results)
     if not results:
         out.print("[dim]no matching claims[/dim]")
         return
     for rank, fact in enumerate(results, start=1):
-        out.print(f"[bold]{rank}. {fact.get('subject') or ''} {fact.get('measure_key') or ''}[/bold] "
-                  f"[dim]fact {fact.get('fact_id')} · {fact.get('verdict', '')}[/dim]")
+        out.print(f"[bold]{rank}. {fact.get('subject') or ''} · {fact.get('measure_key') or ''}[/bold] "
+                  f"[dim]({fact.get('verdict', '')}, fact {fact.get('fact_id')})[/dim]")
+        kinds: dict[str, list[str]] = {}
+        for flag in fact.get("flags", []):
+            for cid in flag["claims"]:
+                kinds.setdefault(cid, []).append(flag["kind"])
         print_table([{
-            "value": f"{c.get('qualifier', '')} {fmt_value(c.get('value'), c.get('unit'))}".strip(),
-            "span": c.get("span"), "source": c.get("source"), "date": c.get("published"),
-            "attributed_to": ", ".join(c.get("attributed_to") or []),
-            "flags": ", ".join(c.get("flags") or []),
+            "value": c["display"], "span": c["span"], "source": c["source"], "date": c["published"],
+            "attributed_to": ", ".join(c["attributed_to"]), "hedged": "yes" if c["hedged"] else "",
+            "flags": ", ".join(sorted(set(kinds.get(c["claim_id"], [])))),
         } for c in fact.get("claims", [])])
+        for flag in fact.get("flags", []):
+            if flag["kind"] in ("contradiction", "change_over_time"):
+                out.print(f"  [red]{flag['kind']}[/red] ({flag['severity']}): {flag['reason']}")

@@ -80,6 +80,7 @@ class AttributionRules:
     relative_pronouns: frozenset[str]
     common_noun_endings: tuple[str, ...]
     triggers: frozenset[str]
+    generic_heads: tuple[str, ...] = ()     # generic and report words long enough to head a compound
 
 
 @lru_cache(maxsize=32)
@@ -114,6 +115,8 @@ def load_attribution_rules(data_dir: str, lang: str) -> AttributionRules | None:
         relative_pronouns=lower_set("relative_pronouns"),
         common_noun_endings=tuple(data.get("common_noun_endings", [])),
         triggers=lower_set("triggers"),
+        generic_heads=tuple(sorted(w for w in lower_set("generic_sources") | lower_set("report_nouns")
+                                   if len(w) >= 5)),
     )
 
 
@@ -150,15 +153,23 @@ def _is_namelike(word: str) -> bool:
 
 
 def _generic(word: str, rules: AttributionRules) -> bool:
+    """A generic source word, also inflected ("Unternehmens") or as the head of a
+    compound ("Unternehmenskreise", "Konzernangaben", "Geschäftsbericht")."""
     low = word.lower()
-    return any(form in rules.generic or form in rules.report_nouns
-               for form in (low, low[:-1] if low.endswith("s") else low, low[:-2] if low.endswith("es") else low))
+    forms = {low, low[:-1] if low.endswith("s") else low, low[:-2] if low.endswith("es") else low}
+    if forms & rules.generic or forms & rules.report_nouns:
+        return True
+    return any(len(f) > len(g) + 2 and f.endswith(g)
+               for f in forms for g in rules.generic_heads)
 
 
-def _acceptable(name: str, rules: AttributionRules) -> bool:
+def _acceptable(name: str, rules: AttributionRules, entity: bool = False) -> bool:
+    """Whether a found name names a source; an entity only fails as a lone generic word."""
     words = name.split()
     if not words:
         return False
+    if entity:
+        return len(words) > 1 or not _generic(words[0], rules)
     head = words[-1].lower()
     if len(words) == 1 and (head in rules.not_sources or head in rules.determiners):
         return False
@@ -346,7 +357,7 @@ class _Collector:
     def entities(self, ents: list[SentenceEntity]) -> bool:
         added = False
         for e in ents:
-            if _acceptable(e.text, self.rules):
+            if _acceptable(e.text, self.rules, entity=True):
                 self.found.append((e.start, e.end, e.text, self.kind))
                 added = True
         return added

@@ -104,6 +104,11 @@ def _sentence_entities(sentence: Sentence, index: DocumentIndex) -> list[EntityM
     return [m for m in index.mentions[i:j] if m.end <= sentence.end]
 
 
+def _may_contain(words: set[str], triggers: frozenset[str]) -> bool:
+    """Prefilter: without trigger words (when the data file lists some) no cue can match."""
+    return not triggers or not words.isdisjoint(triggers)
+
+
 def _keep(q: Quantity, blockers: list[tuple[int, int]]) -> bool:
     return not any(s <= q.start and q.end <= e for s, e in blockers)
 
@@ -117,7 +122,7 @@ def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
     rel = [SentenceEntity(m.start - s0, m.end - s0, m.text, m.label) for m in in_sentence]
     words = set(_WORDS.findall(text.lower()))
     attribution = find_attribution(text, rel, res.attribution, persons_before) \
-        if res.attribution and words & res.attribution.triggers else Attribution()
+        if res.attribution and _may_contain(words, res.attribution.triggers) else Attribution()
     if res.quantity_lang is None:
         return SentenceResult([], attribution)
     quantities = find_quantities(text, res.quantity_lang, res.data_dir)
@@ -133,7 +138,7 @@ def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
     new_index = {old: new for new, old in enumerate(kept)}
     quantities = [quantities[i] for i in kept]
 
-    if (res.hedges and words & res.hedges.triggers) or text.rstrip().endswith("?"):
+    if (res.hedges and _may_contain(words, res.hedges.triggers)) or text.rstrip().endswith("?"):
         hedged = hedged_positions(text, [q.start for q in quantities], res.hedges)
     else:
         hedged = [False] * len(quantities)

@@ -109,7 +109,7 @@ class FactResult:
 
 class SearchBackend(Protocol):
     def probe(self, exact: set[str], prefixes: set[str]) -> tuple[set[str], set[str]]: ...
-    def lexical_set(self, expression: str, cap: int) -> list[SearchDoc] | None: ...
+    def lexical_sets(self, expressions: list[str], cap: int) -> list[list[SearchDoc] | None]: ...
     def lexical_top(self, expression: str, k: int) -> list[SearchDoc]: ...
     syntax: str
     def docs(self, ids: list[str]) -> list[SearchDoc]: ...
@@ -256,18 +256,17 @@ def lexical_candidates(backend: SearchBackend, plan: QueryPlan) -> list[SearchDo
     """
     if not plan.concepts:
         return []
-    out: list[SearchDoc] = []
     syntax = backend.syntax
-    if len(plan.concepts) > 1:
-        both = plan.expression(syntax, "all")
-        found = backend.lexical_set(both, COMPLETE_SET)
-        out.extend(found if found is not None else backend.lexical_top(both, LEXICAL_K))
-    for i in range(len(plan.concepts)):
-        expression = plan.concept_expression(i, syntax)
-        found = backend.lexical_set(expression, COMPLETE_SET)
-        if found is not None:
-            out.extend(found)
-        elif len(plan.concepts) == 1:
+    n = len(plan.concepts)
+    expressions = [plan.concept_expression(i, syntax) for i in range(n)]
+    if n > 1:
+        expressions.insert(0, plan.expression(syntax, "all"))
+    found = backend.lexical_sets(expressions, COMPLETE_SET)
+    out: list[SearchDoc] = []
+    for expression, docs in zip(expressions, found):
+        if docs is not None:
+            out.extend(docs)
+        elif n == 1 or expression is expressions[0]:   # the all-concepts set (or the only concept)
             out.extend(backend.lexical_top(expression, LEXICAL_K))
     return out
 

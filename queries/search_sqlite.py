@@ -42,6 +42,9 @@ class SqliteBackend:
             (p, _prefix_end(p))).fetchone()}
         return found_exact, found_prefix
 
+    def lexical_sets(self, expressions: list[str], cap: int) -> list[list[SearchDoc] | None]:
+        return [self.lexical_set(e, cap) for e in expressions]
+
     def lexical_set(self, expression: str, cap: int) -> list[SearchDoc] | None:
         """Every matching claim, or None when more than `cap` match (rowids first: no text read)."""
         rowids = [r[0] for r in self.conn.execute(

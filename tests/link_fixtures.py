@@ -73,10 +73,8 @@ def analysis_for(text: str, claims: list[C], lang: str, extra_text_entities: lis
             subject=c.subject, measure=c.measure_key.replace("_", " ") if c.measure_key else None,
             measure_key=c.measure_key, entities=ents, time=c.time, attributed_to=list(c.attributed_to),
             hedged=c.hedged, lang=lang, sentence_index=i, sentence_start=s_start, change=c.change,
-            conversion_of=c.conversion_of,
+            conversion_of=c.conversion_of, time_key=c.time_key,
         )
-        if c.time_key:
-            claim.time_key = c.time_key
         out_claims.append(claim)
         sentences.append(Sentence(s_start, s_start + len(c.sentence), c.sentence))
     for e in extra_text_entities:

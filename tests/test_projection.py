@@ -47,8 +47,8 @@ def test_sync_projects_the_whole_record(fx, clean_neo4j):
     nodes, rels = graph_counts(clean_neo4j)
     assert nodes == EXPECTED_NODES
     assert rels == EXPECTED_RELATIONSHIPS
-    assert report.nodes == EXPECTED_NODES
-    assert report.relationships == EXPECTED_RELATIONSHIPS
+    assert report.nodes == report.total_nodes == EXPECTED_NODES
+    assert report.relationships == report.total_relationships == EXPECTED_RELATIONSHIPS
     assert report.embeddings_written == 10
     assert report.elements == sum(EXPECTED_NODES.values()) + sum(EXPECTED_RELATIONSHIPS.values())
 
@@ -107,12 +107,35 @@ def test_sync_twice_gives_the_same_graph(fx, clean_neo4j):
     second = sync_record(fx.conn, clean_neo4j)
     assert graph_counts(clean_neo4j) == counts_1
     assert graph_dump(clean_neo4j) == dump_1
-    assert second.nodes == first.nodes and second.relationships == first.relationships
+    assert second.total_nodes == first.total_nodes and second.total_relationships == first.total_relationships
+    assert second.elements == 0                  # nothing changed: nothing written
     assert sum(second.deleted_nodes.values()) == 0 and sum(second.deleted_relationships.values()) == 0
-    assert second.embeddings_written == 0  # unchanged vectors are not sent again
-    tokens = clean_neo4j.execute_query(
-        f"MATCH (n) RETURN collect(DISTINCT n.{SYNC_PROPERTY}) AS t").records[0]["t"]
-    assert tokens == [second.token]
+    assert second.embeddings_written == 0        # unchanged vectors are not sent again
+
+
+def test_changed_and_foreign_elements_are_repaired(fx, clean_neo4j):
+    sync_record(fx.conn, clean_neo4j)
+    dump = graph_dump(clean_neo4j)
+    q = clean_neo4j.execute_query
+    q("MATCH (c:Claim {id: $id}) SET c.value = 1.0", id=fx.claim_ids["a1_train"])   # edited by hand
+    q("CREATE (:Claim {id: 'not-in-the-record'})")
+    q("MATCH (a:Article {id: $a}), (b:Article {id: $b}) CREATE (a)-[:COPIES]->(b)",
+      a=fx.article_ids["a1"], b=fx.article_ids["a2"])
+    with transaction(fx.conn):
+        fx.conn.execute("UPDATE sources SET name = 'Techblatt Online' WHERE id = 'techblatt'")
+    report = sync_record(fx.conn, clean_neo4j)
+    assert report.nodes == {"Source": 1, "Article": 0, "Entity": 0, "Claim": 0, "Fact": 0, "Flag": 0}
+    assert report.deleted_nodes["Claim"] == 1 and report.deleted_relationships["COPIES"] == 1
+    assert q("MATCH (s:Source {id: 'techblatt'}) RETURN s.name AS n").records[0]["n"] == "Techblatt Online"
+    value = "MATCH (c:Claim {id: $id}) RETURN c.value AS v"
+    # a property edited in Neo4j keeps its digest: only a full sync rewrites it
+    assert q(value, id=fx.claim_ids["a1_train"]).records[0]["v"] == 1.0
+    with transaction(fx.conn):
+        fx.conn.execute("UPDATE sources SET name = 'Techblatt' WHERE id = 'techblatt'")
+    full = sync_record(fx.conn, clean_neo4j, full=True)
+    assert full.nodes == full.total_nodes
+    assert q(value, id=fx.claim_ids["a1_train"]).records[0]["v"] == 5.6e6
+    assert graph_dump(clean_neo4j) == dump
 
 
 def test_reanalyzed_article_loses_its_old_claims(fx, clean_neo4j):

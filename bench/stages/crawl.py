@@ -95,6 +95,8 @@ def run(ctx: StageContext) -> dict:
             conn, _ = fresh_record(ctx.work, "crawl")
             seconds, first_counts = timed(lambda: crawl_once(conn, sitemap_url))
             firsts.append(seconds)
+            # URLs the crawl took on: sitemap entries that canonicalize to one URL count once.
+            crawled = conn.execute("SELECT COUNT(*) FROM crawl_urls").fetchone()[0]
             seconds, rerun_counts = timed(lambda: crawl_once(conn, sitemap_url))
             reruns.append(seconds)
             stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
@@ -104,19 +106,20 @@ def run(ctx: StageContext) -> dict:
     first, rerun = median(firsts), median(reruns)
     warnings = []
     failed = first_counts.get("failed", {})
-    if stored < len(paths) // 2:
-        warnings.append(f"only {stored} of {len(paths)} pages were stored on the first run "
+    if stored < crawled // 2:
+        warnings.append(f"only {stored} of {crawled} pages were stored on the first run "
                         f"(failures: {failed}; e.g. {first_failure}); the crawl figures do not "
                         "measure a working crawl")
     return {
         "warnings": warnings,
         "figures": [
             figure("crawl.first_pages_per_s", "crawl, first run (fetch, extract, store)",
-                   per_second(len(paths), first), "pages/s", target=target(">=", 30, "≥ 30"),
-                   detail={**first_counts, "pages": len(paths), "articles_stored": stored,
+                   per_second(crawled, first), "pages/s", target=target(">=", 30, "≥ 30"),
+                   detail={**first_counts, "pages_served": len(paths), "urls_crawled": crawled,
+                           "articles_stored": stored,
                            "pass_seconds": [round(d, 3) for d in firsts]}),
             figure("crawl.rerun_pages_per_s", "crawl, unchanged re-run (conditional GET, 304)",
-                   per_second(len(paths), rerun), "pages/s",
+                   per_second(crawled, rerun), "pages/s",
                    detail={**rerun_counts, "pass_seconds": [round(d, 3) for d in reruns]}),
             figure("crawl.rerun_speedup", "crawl re-run speed-up over first run", first / rerun if rerun else None,
                    "x", target=target(">=", 10, "≥ 10×")),

@@ -17,7 +17,7 @@ from bench.measure import median, per_second, timed
 from bench.records import fresh_record, load_claim_texts
 
 FULL_TEXTS = 1_000
-QUICK_TEXTS = 200
+QUICK_TEXTS = 100
 
 
 def claim_texts(ctx: StageContext, n: int) -> tuple[list[str], str]:

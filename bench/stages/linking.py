@@ -8,7 +8,9 @@ names are embedded as on a first nightly run. Then ADDED new claims (new
 articles, same generator) are stored and `link_record` runs again: incremental
 linking only compares the new articles' claims with the rest. Finally an
 unchanged re-run (nothing to do) is timed.
-Levels above REPEAT_LIMIT claims are timed once (a pass takes minutes).
+Levels above REPEAT_LIMIT claims are timed once (a pass takes minutes). A level whose
+time, extrapolated linearly from the level before, exceeds the run's level budget
+(--level-budget) is skipped with that estimate as the reason.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from bench.figures import figure
 from bench.measure import median, per_second, timed
 
 ADDED = 1_000
-REPEAT_LIMIT = 10_000
+REPEAT_LIMIT = 5_000
 
 
 def _counts(rep) -> dict:
@@ -36,8 +38,17 @@ def run(ctx: StageContext) -> dict:
     embedder = embedder_for(ctx)
     levels = ctx.level_list("linking", [10_000, 100_000])
     added = min(ADDED, max(levels)) if ctx.quick else ADDED
-    figures, info = [], {}
+    figures, info, skipped = [], {}, []
+    previous: tuple[int, float] | None = None
     for n in levels:
+        if previous and ctx.level_budget:
+            estimate = previous[1] * n / previous[0]
+            if estimate > ctx.level_budget:
+                skipped.append({"part": f"{n:,} claims", "reason": (
+                    f"linking {previous[0]:,} claims took {previous[1]:.0f} s, so {n:,} would take "
+                    f"≥ {estimate:.0f} s (linear estimate), above the level budget of "
+                    f"{ctx.level_budget:.0f} s; run with --level-budget 0 to measure it")})
+                continue
         repeats = max(1, ctx.repeats) if n <= REPEAT_LIMIT else 1
         full_runs, add_runs, noop_runs = [], [], []
         for r in range(repeats):
@@ -70,4 +81,6 @@ def run(ctx: StageContext) -> dict:
             figure(f"linking.noop_seconds_{n}", f"re-link, nothing changed, {label}", median(noop_runs), "s"),
         ]
         info[str(n)] = rec_info
-    return {"figures": figures, "info": {"levels": levels, "added": added, "records": info}}
+        previous = (n, median(full_runs))
+    return {"figures": figures, "info": {"levels": levels, "added": added, "records": info},
+            "skipped": skipped}

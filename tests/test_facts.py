@@ -1,0 +1,173 @@
+"""Same-fact grouping across articles and languages (pure functions, the real embedding model)."""
+from __future__ import annotations
+
+import pytest
+
+from graph.embeddings import Embedder
+from graph.facts import claim_context, fact_id_for, group_facts
+from graph.link_config import LinkConfig
+from link_fixtures import C, Ent, record
+
+CONFIG = LinkConfig()
+DS = Ent("DeepSeek", "ORG", "deepseek", "DeepSeek")
+R1 = Ent("R1", "PRODUCT", "deepseek-r1", "DeepSeek-R1")
+USA = Ent("USA", "LOC", "usa", "USA")
+CHINA = Ent("China", "LOC", "china", "China")
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return Embedder(CONFIG.embedding_model)
+
+
+def vectors_for(embedder, claims):
+    return embedder.encode([claim_context(r, [e.canonical or e.text for e in r.claim.entities]) for r in claims])
+
+
+def groups_of(groups) -> list[set[str]]:
+    return sorted(({m.claim_id for m in g.members} for g in groups), key=lambda s: sorted(s))
+
+
+def same_group(groups, *claim_ids) -> bool:
+    return any(set(claim_ids) <= {m.claim_id for m in g.members} for g in groups)
+
+
+def test_german_and_english_claims_about_r1_training_cost_are_one_fact(embedder):
+    claims = [
+        record("de1", "a1", "boersenkurier.example", "2025-01-27", C(
+            "Die Entwicklung von R1 kostete angeblich nur 5,6 Mio. US-Dollar.", "5,6 Mio. US-Dollar", 5.6e6,
+            subject="R1", measure_key="training_cost", entities=[R1], hedged=True)),
+        record("en1", "a2", "asiamarkets.example", "2025-01-28", C(
+            "The model, called R1, reportedly cost $5.6 million to train.", "$5.6 million", 5.6e6,
+            measure_key="training_cost", entities=[R1], hedged=True), "en"),
+        record("de2", "a3", "wirtschaftsecho.example", "2025-02-10", C(
+            "Kestrel Research schätzt, dass DeepSeek für das Training von R1 60 Millionen Dollar ausgab.",
+            "60 Millionen Dollar", 6e7, subject="DeepSeek-R1", measure_key="training_cost", entities=[DS, R1],
+            attributed_to=["Kestrel Research"])),
+        record("en2", "a4", "ledger.example", "2025-02-11", C(
+            "ByteDance plans to spend about $20 billion on GPUs.", "about $20 billion", 2e10, qualifier="approx",
+            subject="ByteDance", measure_key="investment", entities=[Ent("ByteDance", "ORG", "bytedance")]), "en"),
+    ]
+    groups = group_facts(claims, vectors_for(embedder, claims), CONFIG)
+    assert groups_of(groups) == [{"de1", "en1", "de2"}, {"en2"}]
+    fact = next(g for g in groups if len(g.members) == 3)
+    assert fact.fact_id == fact_id_for("de1") and fact.measure_key == "training_cost"
+
+
+def test_a_maker_and_its_model_as_subjects_can_meet_in_one_fact(embedder):
+    claims = [
+        record("c1", "a1", "x.example", "2025-01-28", C(
+            "DeepSeek trained R1 for less than $6 million.", "less than $6 million", 6e6, qualifier="upper_bound",
+            subject="DeepSeek", measure_key="training_cost", entities=[DS, R1]), "en"),
+        record("c2", "a2", "y.example", "2025-01-29", C(
+            "Training R1 cost DeepSeek less than $6 million.", "less than $6 million", 6e6, qualifier="upper_bound",
+            subject="R1", measure_key="training_cost", entities=[R1, DS]), "en"),
+    ]
+    assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [{"c1", "c2"}]
+
+
+def test_two_subjects_in_one_sentence_are_two_facts(embedder):
+    de = "In den USA entstanden knapp 900 neue KI-Start-ups, in China nur 122."
+    en1 = "Nearly 900 new AI start-ups were founded in the USA."
+    en2 = "China saw 122 new AI start-ups in the same period."
+    claims = [
+        record("de900", "a1", "boerse.example", "2025-01-22", C(de, "knapp 900", 900, unit="count", qualifier="approx",
+               subject="USA", measure_key="count_startups", entities=[USA, CHINA])),
+        record("de122", "a1", "boerse.example", "2025-01-22", C(de, "122", 122, unit="count",
+               measure_key="count_startups", entities=[USA, CHINA])),
+        record("en900", "a2", "pacific.example", "2025-01-23", C(en1, "Nearly 900", 900, unit="count",
+               qualifier="approx", subject="USA", measure_key="count_startups", entities=[USA]), "en"),
+        record("en122", "a3", "pacific.example", "2025-01-23", C(en2, "122", 122, unit="count",
+               subject="China", measure_key="count_startups", entities=[CHINA]), "en"),
+    ]
+    groups = group_facts(claims, vectors_for(embedder, claims), CONFIG)
+    assert same_group(groups, "de900", "en900")
+    assert not same_group(groups, "de900", "de122")          # same sentence, same measure: never one fact
+    assert not same_group(groups, "en900", "en122")          # different countries
+
+
+def test_different_companies_with_the_same_measure_are_different_facts(embedder):
+    claims = [
+        record("c1", "a1", "x.example", None, C("Alibaba will mehr als 50 Mrd. US-Dollar investieren.",
+               "mehr als 50 Mrd. US-Dollar", 5e10, qualifier="lower_bound", subject="Alibaba",
+               measure_key="investment", entities=[Ent("Alibaba", "ORG", "alibaba")])),
+        record("c2", "a2", "y.example", None, C("ByteDance will rund 20 Mrd. US-Dollar investieren.",
+               "rund 20 Mrd. US-Dollar", 2e10, qualifier="approx", subject="ByteDance",
+               measure_key="investment", entities=[Ent("ByteDance", "ORG", "bytedance")])),
+    ]
+    assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [{"c1"}, {"c2"}]
+
+
+def test_percent_and_percentage_points_never_group(embedder):
+    rate = Ent("Bundesbank", "ORG", None)
+    claims = [
+        record("c1", "a1", "x.example", None, C("Bei der Bundesbank stieg die Quote um 2 Prozent.", "2 Prozent", 2,
+               unit="percent", subject="Bundesbank", measure_key="rate_change", entities=[rate])),
+        record("c2", "a2", "y.example", None, C("Bei der Bundesbank stieg die Quote um 2 Prozentpunkte.",
+               "2 Prozentpunkte", 2, unit="percentage_points", subject="Bundesbank", measure_key="rate_change",
+               entities=[rate])),
+    ]
+    assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [{"c1"}, {"c2"}]
+
+
+def test_a_conversion_belongs_to_the_fact_of_the_amount_it_converts(embedder):
+    text = "Auf dem Schwarzmarkt zahlten Käufer bis zu 200.000 Yuan (ca. 28.000 Dollar) für einen H100."
+    h100 = Ent("H100", "PRODUCT", "nvidia-h100", "H100")
+    claims = [
+        record("orig", "a1", "chip.example", "2025-03-05", C(text, "bis zu 200.000 Yuan", 2e5, unit="CNY",
+               qualifier="upper_bound", subject="H100", measure_key="price", entities=[h100])),
+        record("conv", "a1", "chip.example", "2025-03-05", C(text, "ca. 28.000 Dollar", 28000, unit="USD",
+               qualifier="approx", measure_key="price")),
+    ]
+    groups = group_facts(claims, vectors_for(embedder, claims), CONFIG, conversions={"conv": "orig"})
+    assert groups_of(groups) == [{"orig", "conv"}]
+    assert groups[0].conversions == {"conv": "orig"}
+
+
+def test_claims_without_entities_meet_through_their_contexts_only_with_embeddings(embedder):
+    claims = [
+        record("c1", "a1", "x.example", None, C("Training the model cost $5.6 million, the company said.",
+               "$5.6 million", 5.6e6, measure_key="training_cost"), "en"),
+        record("c2", "a2", "y.example", None, C("Training the chatbot took $5.6 million in compute, the startup said.",
+               "$5.6 million", 5.6e6, measure_key="training_cost"), "en"),
+        record("c3", "a3", "z.example", None, C("Fans paid $70,000 for concert tickets.", "$70,000", 7e4,
+               measure_key="training_cost"), "en"),
+    ]
+    with_vectors = group_facts(claims, vectors_for(embedder, claims), CONFIG)
+    assert groups_of(with_vectors) == [{"c1", "c2"}, {"c3"}]
+    assert groups_of(group_facts(claims, None, CONFIG)) == [{"c1"}, {"c2"}, {"c3"}]
+
+
+def test_a_fact_keeps_its_id_when_a_later_claim_joins(embedder):
+    spec = dict(unit="percent", qualifier="upper_bound", subject="China", measure_key="idle_capacity",
+                entities=[CHINA])
+    claims = [
+        record("c1", "a1", "x.example", "2025-03-05", C("In China liegen bis zu 80 Prozent brach.", "bis zu 80 Prozent",
+               80, **spec)),
+        record("c2", "a2", "y.example", "2025-03-12", C("Chinas Rechenzentren: bis zu 80 Prozent ungenutzt.",
+               "bis zu 80 Prozent", 80, **spec)),
+    ]
+    later = record("c3", "a3", "z.example", "2025-03-20", C("In China, as much as 80% sits idle.", "as much as 80%",
+                   80, **spec), "en")
+    before = group_facts(claims, vectors_for(embedder, claims), CONFIG)
+    after = group_facts(claims + [later], vectors_for(embedder, claims + [later]), CONFIG)
+    assert [g.fact_id for g in before] == [g.fact_id for g in after] == [fact_id_for("c1")]
+    assert groups_of(after) == [{"c1", "c2", "c3"}]
+
+
+def test_embeddings_are_cached_in_the_record_and_the_model_loads_only_on_a_miss(tmp_path):
+    from graph.embeddings import embed_texts
+    from graph.record import open_record
+
+    conn = open_record(tmp_path / "record.db")
+    texts = ["R1; training cost: kostete angeblich nur [USD] .", "H100; rental price: now rents for [CNY per month]"]
+    first = Embedder(CONFIG.embedding_model)
+    vecs = embed_texts(conn, first, texts + texts[:1])
+    assert vecs.shape == (3, 384) and first.computed == 2 and first.cached == 0
+    assert vecs[0] @ vecs[0] == pytest.approx(1.0, abs=1e-5) and (vecs[0] == vecs[2]).all()
+    fresh = Embedder(CONFIG.embedding_model)
+    again = embed_texts(conn, fresh, texts)
+    assert (fresh.computed, fresh.cached, fresh.loaded) == (0, 2, False)
+    assert (again == vecs[:2]).all()
+    assert tuple(conn.execute("SELECT COUNT(*), MIN(dim) FROM embeddings").fetchone()) == (2, 384)
+    conn.close()
