@@ -308,7 +308,11 @@ def link_entities(forms: Iterable[MentionForm], index: EntityIndex,
             continue
         _attach(index, eid, form)
         resolved[form] = eid
-    fuzzy = _fuzzy_targets([k for _, k in pending], index, name_vectors, fuzzy_ratio, name_cosine)
+    # near-identical spellings are only looked for where no inflection rule applies
+    pending_keys = {k for _, k in pending}
+    unexplained = [k for form, k in pending
+                   if not any(v in pending_keys or v in index.keys for v in variant_keys(form.text, rules))]
+    fuzzy = _fuzzy_targets(unexplained, index, name_vectors, fuzzy_ratio, name_cosine)
     spellings: dict[str, Counter] = defaultdict(Counter)       # key -> surface form counts
     for form, key in pending:
         spellings[key][form.text] += surfaces[form]

@@ -76,7 +76,13 @@ class SyncReport:
         return sum(self.nodes.values()) + sum(self.relationships.values())
 
     @property
+    def total_elements(self) -> int:
+        """Nodes and relationships the graph holds after this sync (all checked, changed or not)."""
+        return sum(self.total_nodes.values()) + sum(self.total_relationships.values())
+
+    @property
     def elements_per_second(self) -> float:
+        """Written elements per second (a first sync); a re-sync writes ~nothing, see total_elements."""
         return self.elements / self.seconds if self.seconds else 0.0
 
 

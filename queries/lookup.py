@@ -209,6 +209,7 @@ def embed_query(embedder, text: str) -> np.ndarray | None:
 
 def search(backend: SearchBackend, text: str, limit: int, query_vec: np.ndarray | None
            ) -> list[FactResult]:
+    """The `limit` best fact groups for `text` (query_vec: its embedding, or None for lexical only)."""
     plan = plan_query(text, load_lexicon(), backend.probe)
     scored = score_claims(backend, plan, query_vec)
     if not scored:

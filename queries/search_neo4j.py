@@ -50,8 +50,9 @@ RETURN node.id AS id, score, node.search_head AS head, node.search_body AS body
 """
 
 VECTORS = """
-UNWIND $ids AS id MATCH (c:Claim {id: id}) WHERE c.embedding_f32 IS NOT NULL
-RETURN c.id AS id, c.embedding_f32 AS raw
+UNWIND $ids AS id MATCH (c:Claim {id: id})
+RETURN c.id AS id, c.embedding_f32 AS raw,
+       COLLECT { MATCH (c)-[:PART_OF]->(f:Fact) RETURN f.id AS fid ORDER BY fid } AS facts
 """
 
 FACTS_OF = """
@@ -59,31 +60,37 @@ UNWIND $ids AS id MATCH (c:Claim {id: id})-[:PART_OF]->(f:Fact)
 RETURN c.id AS claim_id, f.id AS fact_id ORDER BY claim_id, fact_id
 """
 
-FACT_MEMBERS = """
+CLAIM_FIELDS = """{claim_id: c.id, value: c.value, low: c.low, high: c.high, qualifier: c.qualifier,
+        unit: c.unit, per: c.per, span: c.span, text: c.text, subject: c.subject, measure: c.measure,
+        measure_key: c.measure_key, time: c.time, hedged: c.hedged, attributed_to: c.attributed_to,
+        lang: c.lang, article_id: a.id, url: a.url, title: a.title, published: a.published,
+        source_id: s.id, source: s.name,
+        flags: COLLECT { MATCH (fl:Flag)-[:FLAGS]->(c)
+                         RETURN {id: fl.id, kind: fl.kind, severity: fl.severity, reason: fl.reason,
+                                 claims: COLLECT { MATCH (fl)-[:FLAGS]->(x:Claim) RETURN x.id AS xid
+                                                   ORDER BY xid }} AS flag ORDER BY flag.id }}"""
+
+# A fact with every member claim's details and flags: the whole group in one round trip.
+FACT_DETAILS = """
 UNWIND $ids AS id MATCH (f:Fact {id: id})
-OPTIONAL MATCH (c:Claim)-[:PART_OF]->(f)
-WITH f, c ORDER BY c.id
+CALL (f) {
+  OPTIONAL MATCH (c:Claim)-[:PART_OF]->(f)
+  WITH c ORDER BY c.id
+  RETURN collect(c.id) AS member_ids
+}
+CALL (f) {
+  MATCH (c:Claim)-[:PART_OF]->(f)
+  MATCH (c)-[:STATED_IN]->(a:Article)-[:PUBLISHED_BY]->(s:Source)
+  RETURN collect(""" + CLAIM_FIELDS + """) AS members
+}
 RETURN f.id AS id, f.subject AS subject, f.measure_key AS measure_key, f.unit AS unit,
-       f.verdict AS verdict, collect(c.id) AS claims
+       f.verdict AS verdict, member_ids, members
 """
 
 CLAIMS = """
 UNWIND $ids AS id
 MATCH (c:Claim {id: id})-[:STATED_IN]->(a:Article)-[:PUBLISHED_BY]->(s:Source)
-RETURN c.id AS claim_id, c.value AS value, c.low AS low, c.high AS high, c.qualifier AS qualifier,
-       c.unit AS unit, c.per AS per, c.span AS span, c.text AS text, c.subject AS subject,
-       c.measure AS measure, c.measure_key AS measure_key, c.time AS time, c.hedged AS hedged,
-       c.attributed_to AS attributed_to, c.lang AS lang, a.id AS article_id, a.url AS url,
-       a.title AS title, a.published AS published, s.id AS source_id, s.name AS source
-"""
-
-FLAGS = """
-UNWIND $ids AS id
-MATCH (f:Flag)-[:FLAGS]->(:Claim {id: id})
-WITH DISTINCT f
-MATCH (f)-[:FLAGS]->(x:Claim)
-WITH f, x ORDER BY x.id
-RETURN f.id AS id, f.kind AS kind, f.severity AS severity, f.reason AS reason, collect(x.id) AS claims
+RETURN """ + CLAIM_FIELDS + """ AS claim
 """
 
 
@@ -93,7 +100,11 @@ class Neo4jBackend:
     def __init__(self, driver, database: str | None = None):
         self.driver = driver
         self.database = database
-        self._seen: dict[str, SearchDoc] = {}   # texts that came with the nearest claims
+        # answers that came along with an earlier, wider query (fewer round trips)
+        self._seen: dict[str, SearchDoc] = {}
+        self._facts: dict[str, list[str]] = {}
+        self._claims: dict[str, ClaimHit] = {}
+        self._flags: dict[str, list[FlagHit]] = {}
 
     def _read(self, cypher: str, /, **params) -> list[dict]:
         # records as plain dicts, not Record.data(): data() walks byte arrays byte by byte
@@ -152,32 +163,50 @@ class Neo4jBackend:
         return [r["id"] for r in rows]
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Exact float32 vectors; their facts come along (for `facts_of`)."""
         if not ids:
             return {}
-        return {r["id"]: np.frombuffer(bytes(r["raw"]), dtype="<f4")
-                for r in self._read(VECTORS, ids=list(ids))}
-
-    def facts_of(self, claim_ids: list[str]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for r in self._read(FACTS_OF, ids=list(claim_ids)):
-            out.setdefault(r["claim_id"], []).append(r["fact_id"])
+        out = {}
+        for r in self._read(VECTORS, ids=list(ids)):
+            self._facts[r["id"]] = list(r["facts"])
+            if r["raw"] is not None:
+                out[r["id"]] = np.frombuffer(bytes(r["raw"]), dtype="<f4")
         return out
 
+    def facts_of(self, claim_ids: list[str]) -> dict[str, list[str]]:
+        missing = [c for c in claim_ids if c not in self._facts]
+        if missing:
+            for c in missing:
+                self._facts[c] = []
+            for r in self._read(FACTS_OF, ids=missing):
+                self._facts[r["claim_id"]].append(r["fact_id"])
+        return {c: self._facts[c] for c in claim_ids if self._facts[c]}
+
     def fact_members(self, fact_ids: list[str]) -> dict[str, tuple[FactMeta, list[str]]]:
+        """Facts with their member ids; the members' details and flags come along."""
         if not fact_ids:
             return {}
-        return {r["id"]: (FactMeta(r["id"], r["subject"], r["measure_key"], r["unit"], r["verdict"]),
-                          list(r["claims"]))
-                for r in self._read(FACT_MEMBERS, ids=list(fact_ids))}
+        out = {}
+        for r in self._read(FACT_DETAILS, ids=list(fact_ids)):
+            for m in r["members"]:
+                self._remember(m)
+            out[r["id"]] = (FactMeta(r["id"], r["subject"], r["measure_key"], r["unit"], r["verdict"]),
+                            list(r["member_ids"]))
+        return out
 
     def claims(self, claim_ids: list[str]) -> dict[str, ClaimHit]:
-        if not claim_ids:
-            return {}
-        return {r["claim_id"]: claim_hit(r) for r in self._read(CLAIMS, ids=list(claim_ids))}
+        missing = [c for c in claim_ids if c not in self._claims]
+        if missing:
+            for r in self._read(CLAIMS, ids=missing):
+                self._remember(r["claim"])
+        return {c: self._claims[c] for c in claim_ids if c in self._claims}
 
     def flags(self, claim_ids: list[str]) -> list[FlagHit]:
-        if not claim_ids:
-            return []
-        hits = [FlagHit(r["id"], r["kind"], r["severity"], r["reason"], list(r["claims"]))
-                for r in self._read(FLAGS, ids=list(claim_ids))]
-        return sorted(hits, key=lambda f: (f.kind, f.flag_id))
+        self.claims(claim_ids)
+        found = {f.flag_id: f for c in claim_ids for f in self._flags.get(c, ())}
+        return sorted(found.values(), key=lambda f: (f.kind, f.flag_id))
+
+    def _remember(self, row: dict) -> None:
+        self._claims[row["claim_id"]] = claim_hit(row)
+        self._flags[row["claim_id"]] = [
+            FlagHit(f["id"], f["kind"], f["severity"], f["reason"], list(f["claims"])) for f in row["flags"]]

@@ -10,7 +10,9 @@ projection writes.
   batched ÷ naive is taken on that record (target ≥ 20×);
 - throughput: the batched sync of the larger record (target ≥ 20,000 elements/s);
 - re-sync: `sync_record` again over the unchanged graph; it must leave the node and
-  relationship counts as they were (checked, reported as a warning otherwise).
+  relationship counts as they were (checked, reported as a warning otherwise). As a
+  re-sync may skip what the graph already holds, its speed is graph elements
+  (nodes + relationships present) per second.
 Elements = nodes + relationships written (claim embeddings are written by both
 writers but not counted as elements).
 """
@@ -78,7 +80,9 @@ def run(ctx: StageContext) -> dict:
         large.close()
 
     first_rate = median([per_second(e, s) for s, e, _ in first_runs])
-    resync_rate = median([per_second(e, s) for s, e, _, _ in resync_runs])
+    # A re-sync may skip rows the graph already holds, so its speed is over the whole graph.
+    graph_elements = before["nodes"] + before["relationships"]
+    resync_seconds = median([s for s, _, _, _ in resync_runs])
     return {
         "warnings": warnings,
         "figures": [
@@ -87,9 +91,11 @@ def run(ctx: StageContext) -> dict:
                    detail={"elements": first_runs[0][1], "embeddings": first_runs[0][2],
                            "graph": before, "record": large_info,
                            "pass_seconds": [round(s, 3) for s, _, _ in first_runs]}),
-            figure("neo4j_sync.resync_per_s", f"idempotent re-sync, {large_n:,} claims", resync_rate,
-                   "elements/s",
-                   detail={"graph_unchanged": before == after, "embeddings_rewritten": resync_runs[0][2],
+            figure("neo4j_sync.resync_per_s", f"idempotent re-sync, {large_n:,} claims (graph elements/s)",
+                   per_second(graph_elements, resync_seconds), "elements/s",
+                   detail={"seconds": round(resync_seconds, 3), "graph_elements": graph_elements,
+                           "elements_written": resync_runs[0][1],
+                           "graph_unchanged": before == after, "embeddings_rewritten": resync_runs[0][2],
                            "stale_deleted": resync_runs[0][3],
                            "pass_seconds": [round(s, 3) for s, _, _, _ in resync_runs]}),
             figure("neo4j_sync.batched_small_per_s", f"batched sync, {small_n:,} claims", b_rate,
