@@ -88,8 +88,8 @@ def claim_context(rec: ClaimRecord, entity_names: Iterable[str] = ()) -> str:
     """The short text embedded for a claim: subject, measure, entities, a window around the quantity.
 
     The quantity itself is replaced by its unit: two claims disagreeing on the
-    number should still look alike. Short texts keep the model fast (several
-    times more texts per second than full sentences).
+    number should still look alike. Entity names already in the window are not
+    repeated. Short texts keep the model fast: its cost grows with the tokens.
     """
     c = rec.claim
     local_start = max(0, c.start - c.sentence_start)
@@ -98,7 +98,9 @@ def claim_context(rec: ClaimRecord, entity_names: Iterable[str] = ()) -> str:
     right = _WORD.findall(c.text[local_end:])[:_CONTEXT_WORDS]
     per = f" per {c.per}" if c.per else ""
     window = " ".join([*left, f"[{c.unit}{per}]", *right])
-    head = "; ".join(x for x in (c.subject, c.measure, ", ".join(sorted(set(entity_names)))) if x)
+    shown = f"{c.subject or ''} {window}".casefold()
+    names = sorted({n for n in entity_names if n and n.casefold() not in shown})
+    head = "; ".join(x for x in (c.subject, c.measure, ", ".join(names)) if x)
     return f"{head}: {window}" if head else window
 
 
