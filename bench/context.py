@@ -7,7 +7,7 @@ subprocess, so that a stage can also be run alone for debugging:
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 
@@ -25,7 +25,6 @@ class StageContext:
     max_claims: int | None = None      # cap on the synthetic claim levels (None: full)
     seed: int = 7
     level_budget: float | None = 1200.0  # seconds a linking level may be expected to take (None: any)
-    levels: dict[str, list[int]] = field(default_factory=dict)  # claim-set sizes per stage
 
     @property
     def work(self) -> Path:
@@ -34,12 +33,18 @@ class StageContext:
     def corpus_path(self) -> Path | None:
         return Path(self.corpus) if self.corpus else None
 
-    def level_list(self, stage: str, default: list[int]) -> list[int]:
-        sizes = self.levels.get(stage, default)
-        if self.max_claims is not None:
-            capped = sorted({min(n, self.max_claims) for n in sizes})
-            return capped
-        return list(sizes)
+    def levels(self, sizes: list[int]) -> list[int]:
+        """A stage's claim-set sizes, capped at --max-claims (duplicates after capping dropped)."""
+        if self.max_claims is None:
+            return list(sizes)
+        return sorted({min(n, self.max_claims) for n in sizes})
+
+    def save_partial(self, stage: str, result: dict) -> None:
+        """Write what a stage has measured so far; the harness keeps it if the stage dies later."""
+        path = self.work / f"{stage}.partial.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(result, ensure_ascii=False, default=str))
+        tmp.replace(path)
 
     def dump(self, path: Path) -> None:
         Path(path).write_text(json.dumps(asdict(self), indent=2))

@@ -29,7 +29,7 @@ STAGES: tuple[StageSpec, ...] = (
     StageSpec("crawl", "crawl of the corpus from a local HTTP server", True, "", 900),
     StageSpec("linking", "linking and flagging of synthetic claim sets", False, "", 1800),
     StageSpec("neo4j_sync", "record -> Neo4j sync, batched vs naive", False, "required", 1200),
-    StageSpec("lookup", "lookup latency, embedded and through Neo4j", False, "optional", 2400),
+    StageSpec("lookup", "lookup latency, embedded and through Neo4j", False, "optional", 4800),
 )
 
 BY_NAME = {s.name: s for s in STAGES}

@@ -36,11 +36,6 @@ DEFAULT_OUT = REPO / "bench" / "results.json"
 QUICK_PAGES = 12
 FULL_PAGES = 300      # pages spread over the corpus for a full run; --pages all for every page
 QUICK_CLAIMS = 1_000
-FULL_LEVELS = {
-    "lookup": [10_000, 100_000, 1_000_000],
-    "linking": [10_000, 100_000],
-    "neo4j_sync": [10_000],
-}
 RATIO_TARGET = 0.60
 PAGECACHE = "2g"      # the local server's page cache: the 1M-claim graph with vectors needs more than 128m
 
@@ -93,7 +88,6 @@ def build_context(args: argparse.Namespace, workdir: Path) -> StageContext:
                else QUICK_PAGES if quick else FULL_PAGES),
         repeats=args.repeats if args.repeats is not None else (1 if quick else 3),
         max_claims=max_claims,
-        levels={k: list(v) for k, v in FULL_LEVELS.items()},
         level_budget=args.level_budget or None,
     )
 
@@ -160,6 +154,7 @@ def run_stage(spec: StageSpec, ctx: StageContext, workdir: Path) -> dict:
     out_path = workdir / f"{spec.name}.result.json"
     ctx.dump(ctx_path)
     out_path.unlink(missing_ok=True)
+    (workdir / f"{spec.name}.partial.json").unlink(missing_ok=True)
     timeout = spec.quick_timeout if ctx.quick else spec.timeout
     cmd = [sys.executable, "-m", "bench.child", spec.name, str(ctx_path), str(out_path)]
     started = time.monotonic()
@@ -173,8 +168,11 @@ def run_stage(spec: StageSpec, ctx: StageContext, workdir: Path) -> dict:
         raise
     seconds = time.monotonic() - started
     result: dict = {}
+    partial = workdir / f"{spec.name}.partial.json"
     if out_path.exists():
         result = json.loads(out_path.read_text())
+    elif partial.exists():            # the stage died: keep the levels it finished
+        result = json.loads(partial.read_text())
     # The stage's own VmHWM; the rusage of the wait is the fallback (it may include the
     # forked image of this harness, see bench/memory.py).
     peak = result.get("peak_rss_self") or rusage.ru_maxrss * 1024
@@ -191,11 +189,19 @@ def run_stage(spec: StageSpec, ctx: StageContext, workdir: Path) -> dict:
         entry.update(status="timeout", reason=f"stopped after {timeout} s (raise the stage's timeout "
                                                 "in bench/registry.py or use --max-claims/--pages)")
     elif status != 0 or "error" in result:
-        entry.update(status="error", reason=result.get("error") or f"exit status {status}",
+        entry.update(status="error", reason=result.get("error") or _exit_reason(status),
                      traceback=result.get("traceback"))
     else:
         entry["status"] = "ok"
     return entry
+
+
+def _exit_reason(status: int) -> str:
+    if status < 0:
+        name = signal.Signals(-status).name if -status in signal.valid_signals() else str(-status)
+        hint = " (SIGKILL: out of memory? see the kernel log)" if -status == signal.SIGKILL else ""
+        return f"the stage process was killed by {name}{hint}; figures of finished levels are kept"
+    return f"the stage process exited with status {status}"
 
 
 def _child_env() -> dict:
@@ -392,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.monotonic() - t0, 1),
         "out": str(out),
         "settings": {"pages": ctx.pages, "repeats": ctx.repeats, "max_claims": ctx.max_claims,
-                     "level_budget": ctx.level_budget, "levels": ctx.levels,
+                     "level_budget": ctx.level_budget,
                      "corpus": ctx.corpus, "stages": [s.name for s in specs],
                      "neo4j": _neo4j_setting(neo)},
         "machine": desc,

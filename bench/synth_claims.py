@@ -93,6 +93,12 @@ _FILLER = {   # filler sentences are drawn from parts, so two articles rarely sh
            ("this year.", "in the coming months.", "for now.", "especially in Asia.", "in Europe as well.",
             "despite the uncertainty.", "after the latest figures.", "without giving details.")),
 }
+_ASIDES = {   # one of these (or none) in each claim sentence: outlets rarely word a figure identically
+    "de": ("", "", "insgesamt", "demnach", "unterm Strich", "den Unterlagen zufolge", "nach Branchenangaben",
+           "im Kern", "rechnerisch", "nach ersten Auswertungen", "laut Geschäftsbericht", "in Summe"),
+    "en": ("", "", "in total", "overall", "on paper", "by most counts", "according to filings",
+           "in all", "so far as reported", "by its own count", "per the annual report", "all told"),
+}
 _TEMPLATES = {
     "de": ("{lead}{measure} von {name}{rel} liegt{when}{hedge} bei {body}.",
            "{name}{rel} meldet{when}{hedge} {body} für {measure}{src_tail}.",
@@ -310,7 +316,8 @@ def _state(rng: random.Random, w: World, fact: Fact, lang: str) -> _Stated:
     measure_word = m.de if lang == "de" else m.en
     per = (" pro Monat" if lang == "de" else " a month") if m.per else ""
     body = f"{spans[0][0]} ({spans[1][0]}){per}" if len(spans) > 1 else f"{spans[0][0]}{per}"
-    hedge = f" {_HEDGES[lang]}" if hedged else ""
+    aside = rng.choice(_ASIDES[lang])
+    hedge = (f" {_HEDGES[lang]}" if hedged else "") + (f" {aside}" if aside else "")
     joiner = " und " if lang == "de" else " and "
     rel = ((" neben " if lang == "de" else " alongside ") + joiner.join(e.name for e in fact.related)
            if fact.related else "")

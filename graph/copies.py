@@ -28,6 +28,13 @@ class Shingles:
 
     hashes: list[int]
     offsets: list[tuple[int, int]]
+    _set: frozenset[int] | None = None
+
+    @property
+    def hash_set(self) -> frozenset[int]:
+        if self._set is None:
+            self._set = frozenset(self.hashes)
+        return self._set
 
     def fingerprints(self, mod: int) -> set[int]:
         return {h for h in self.hashes if h % mod == 0}
@@ -63,7 +70,7 @@ def compare(copier_text: str, original_text: str, k: int,
         if t not in cache:
             cache[t] = shingle(t, k)
     a = cache[copier_text]
-    b = set(cache[original_text].hashes)
+    b = cache[original_text].hash_set
     if not a.hashes:
         return 0, 0, 0.0, ""
     shared = [h in b for h in a.hashes]

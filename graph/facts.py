@@ -194,8 +194,6 @@ def _value_ratio(a: float, b: float) -> float:
     return max(a, b) / min(a, b)
 
 
-
-
 def soft_score(a: ClaimFeatures, b: ClaimFeatures, cos: float, config: LinkConfig,
                related: Callable[[str, str], bool] | None = None) -> float:
     """Context cosine plus small bonuses: a shared entity or related subjects, a close value.
@@ -268,9 +266,9 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
             _subject_pass(members, feats, dirty, uf)
     for members in measure_blocks.values():
         if any(m in dirty for m in members):
-            _measure_candidates(members, feats, dirty, pairs, config, related, subject_word)
+            _measure_candidates(members, feats, dirty, uf, pairs, config, related, subject_word)
     pairs = _prune(pairs, feats, dirty, uf)
-    mkless = _prune(_mkless_candidates(entity_blocks, feats, dirty, config, related), feats, dirty, uf)
+    mkless = _prune(_mkless_candidates(entity_blocks, feats, dirty, uf, config, related), feats, dirty, uf)
     loose = [m for m in loose_blocks.values() if len(m) > 1 and any(x in dirty for x in m)]
     if vectors is None:
         return uf
@@ -334,7 +332,7 @@ def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int
                     uf.union(compatible[0], m)
 
 
-def _measure_candidates(members: list[int], feats: list[ClaimFeatures], dirty: set[int],
+def _measure_candidates(members: list[int], feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind,
                         pairs: set[tuple[int, int]], config: LinkConfig,
                         related: Callable[[str, str], bool], subject_word: Callable[[str], str]) -> None:
     """Soft candidate pairs within one measure block.
@@ -342,8 +340,6 @@ def _measure_candidates(members: list[int], feats: list[ClaimFeatures], dirty: s
     Candidates share an entity, or have related subjects (blocked by the first
     word of the subject's name: "deepseek" for DeepSeek and DeepSeek-R1), or
     one of them names no entity at all (then any claim of the measure may match).
-    Groups larger than `block_pairwise_limit` are not compared all-pairs: each
-    new claim meets its `block_top_k` neighbours on each side in value order.
     """
     by_entity: dict[str, list[int]] = defaultdict(list)
     by_subject_word: dict[str, list[int]] = defaultdict(list)
@@ -361,24 +357,55 @@ def _measure_candidates(members: list[int], feats: list[ClaimFeatures], dirty: s
     for group in groups:
         if len(group) < 2 or not any(m in dirty for m in group):
             continue
-        for a, b in _group_pairs(group, feats, dirty, config):
+        order = _value_order(group, feats, uf)
+        limit = config.block_top_k if len(set(order[1])) > config.block_pairwise_limit else len(group)
+        for a, b in _component_pairs(order, [m for m in group if m in dirty], dirty, limit):
             if _soft_allowed(feats[a], feats[b], related):
                 pairs.add((min(a, b), max(a, b)))
 
 
-def _group_pairs(group: list[int], feats: list[ClaimFeatures], dirty: set[int], config: LinkConfig):
-    if len(group) <= config.block_pairwise_limit:
-        for x in range(len(group)):
-            for y in range(x + 1, len(group)):
-                if group[x] in dirty or group[y] in dirty:
-                    yield group[x], group[y]
-        return
-    order = sorted(group, key=lambda m: (math.log(abs(feats[m].value)) if feats[m].value else -math.inf, m))
-    k = config.block_top_k
-    for pos, m in enumerate(order):
-        if m in dirty:
-            for other in order[max(0, pos - k): pos] + order[pos + 1: pos + 1 + k]:
-                yield m, other
+def _log_value(v: float) -> float:
+    return math.log(abs(v)) if v else -math.inf
+
+
+def _value_order(group: list[int], feats: list[ClaimFeatures], uf: FactUnionFind
+                 ) -> tuple[list[int], list[int], list[float]]:
+    """The group sorted by value: (claims, their components, their log values)."""
+    order = sorted(group, key=lambda m: (_log_value(feats[m].value), m))
+    return order, [uf.find(m) for m in order], [_log_value(feats[m].value) for m in order]
+
+
+def _component_pairs(ordered: tuple[list[int], list[int], list[float]], seekers: list[int],
+                     dirty: set[int], limit: int):
+    """Each seeker meets each other fact (component) of the group once: its member nearest in value.
+
+    A claim needs to meet a fact once to join it; more pairs would cost
+    embeddings and change little. At most `limit` facts on each side, nearest
+    in value first. Pairs without a dirty claim are skipped.
+    """
+    order, roots, logs = ordered
+    where = {m: i for i, m in enumerate(order)}
+    for d in seekers:
+        pos = where[d]
+        met = {roots[pos]}
+        left, right, n_left, n_right = pos - 1, pos + 1, 0, 0
+        while (left >= 0 and n_left < limit) or (right < len(order) and n_right < limit):
+            go_left = right >= len(order) or n_right >= limit or (
+                left >= 0 and n_left < limit and logs[pos] - logs[left] <= logs[right] - logs[pos])
+            i = left if go_left else right
+            if go_left:
+                left -= 1
+            else:
+                right += 1
+            if roots[i] in met:
+                continue
+            met.add(roots[i])
+            if go_left:
+                n_left += 1
+            else:
+                n_right += 1
+            if d in dirty or order[i] in dirty:
+                yield d, order[i]
 
 
 def _prune(pairs: set[tuple[int, int]], feats: list[ClaimFeatures], dirty: set[int],
@@ -413,25 +440,23 @@ def _soft_allowed(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, st
 
 
 def _mkless_candidates(entity_blocks: dict[tuple, list[int]], feats: list[ClaimFeatures],
-                       dirty: set[int], config: LinkConfig,
+                       dirty: set[int], uf: FactUnionFind, config: LinkConfig,
                        related: Callable[[str, str], bool]) -> set[tuple[int, int]]:
-    """Claims without measure_key: candidates sharing an entity, nearest in value first.
+    """Claims without measure_key: the facts sharing one of their entities, nearest in value first.
 
-    The value order only bounds the work (at most `mkless_candidates` per claim);
-    the decision is `soft_score` against the stricter `no_measure_score`.
+    The value order only bounds the work (`mkless_candidates` facts per claim,
+    half on each side); the decision is `soft_score` against the stricter
+    `no_measure_score`.
     """
     out: set[tuple[int, int]] = set()
+    side = max(1, config.mkless_candidates // 2)
     for members in entity_blocks.values():
-        if len(members) < 2 or not any(m in dirty for m in members):
+        seekers = [m for m in members if not feats[m].measure_key]
+        if not seekers or len(members) < 2 or not any(m in dirty for m in members):
             continue
-        for i in members:
-            if feats[i].measure_key:
-                continue
-            fi = feats[i]
-            cands = [c for c in members if c != i and (i in dirty or c in dirty)
-                     and _soft_allowed(fi, feats[c], related)]
-            cands.sort(key=lambda c: (_value_ratio(fi.value, feats[c].value), c))
-            out.update((min(i, c), max(i, c)) for c in cands[: config.mkless_candidates])
+        for a, b in _component_pairs(_value_order(members, feats, uf), seekers, dirty, side):
+            if _soft_allowed(feats[a], feats[b], related):
+                out.add((min(a, b), max(a, b)))
     return out
 
 

@@ -35,7 +35,7 @@ from graph.facts import (
 from graph.link_config import LinkConfig
 from graph.link_types import CanonicalEntity, CopyLink, FactGroup, Flag
 from graph.provenance import (
-    DerivedIndex, ai_flag, chain, copy_flag, first_reporter, hedged_flag, provenance_graph,
+    ChainBuilder, DerivedIndex, ai_flag, copy_flag, first_reporter, hedged_flag, provenance_graph,
     resolve_citation,
 )
 from graph.rates import RateTable, load_rates
@@ -434,6 +434,7 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
     article_rates = implied_article_rates(list(recs.values()), conversions, rates)
     ranks = {a: r.rank for a, r in refs.items()}
     units = load_units(config.units_path)
+    chains = ChainBuilder(graph)
     fact_rows, flags = [], []
     for t in touched:
         members = [recs[c] for c in t.claim_ids]
@@ -442,7 +443,7 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
         g = FactGroup(
             fact_id=t.fact_id, members=members, subject=subject, measure_key=measure_key, unit=unit,
             time_scopes={c: features.scopes[c] for c in t.claim_ids},
-            conversions={k: v for k, v in conversions.items() if k in ids and v in ids},
+            conversions={c: conversions[c] for c in t.claim_ids if conversions.get(c) in ids},
             non_independent=derived.pairs({m.article_id for m in members}),
         )
         verdict, fact_flags = judge_fact(g, rates, config, units, article_rates)
@@ -450,7 +451,7 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
         g.first_claim_id = first.claim_id
         flags.extend(fact_flags)
         fact_rows.append((g.subject, g.measure_key, g.unit, verdict, first.claim_id,
-                          json.dumps(_fact_data(g, first, fact_flags, graph), ensure_ascii=False,
+                          json.dumps(_fact_data(g, first, fact_flags, chains), ensure_ascii=False,
                                      sort_keys=True), g.fact_id))
     with transaction(conn):
         for chunk in _chunks([t.fact_id for t in touched]):
@@ -461,7 +462,7 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
         _insert_flags(conn, flags)
 
 
-def _fact_data(g: FactGroup, first: ClaimRecord, flags: list[Flag], graph) -> dict:
+def _fact_data(g: FactGroup, first: ClaimRecord, flags: list[Flag], chains: ChainBuilder) -> dict:
     kinds = Counter(f.kind for f in flags)
     return {
         "size": len(g.members),
@@ -472,7 +473,7 @@ def _fact_data(g: FactGroup, first: ClaimRecord, flags: list[Flag], graph) -> di
                          "source": first.source, "published": first.published, "url": first.url},
         "flags": dict(sorted(kinds.items())),
         "time_scopes": sorted({s for s in g.time_scopes.values() if s}),
-        "provenance": {m.claim_id: chain(graph, m.claim_id) for m in g.members[:_MAX_CHAINS]},
+        "provenance": {m.claim_id: chains.chain(m.claim_id) for m in g.members[:_MAX_CHAINS]},
     }
 
 

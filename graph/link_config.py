@@ -64,16 +64,16 @@ class LinkConfig:
     value_bonus: float = 0.10
     # Without measure_key the score must be higher: only the context speaks.
     no_measure_score: float = 0.70
-    # A claim without measure_key is compared with at most this many claims of
+    # A claim without measure_key is compared with at most this many facts of
     # its entities (nearest in value first): bounds the embeddings it needs.
-    mkless_candidates: int = 16
+    mkless_candidates: int = 4
     # Neither measure_key nor entities: only near-paraphrases group.
     loose_cosine: float = 0.85
     # ...and their values may differ at most by this factor (a weak signal: it
     # is never used when measure_key or subject already say "same fact").
     loose_value_ratio: float = 3.0
-    # Blocks larger than this are not compared all-pairs: each claim is compared
-    # with its `block_top_k` nearest neighbours in the block instead.
+    # A new claim meets every fact of its block once; in blocks with more facts
+    # than this, only the `block_top_k` facts nearest in value on each side.
     block_pairwise_limit: int = 48
     block_top_k: int = 12
     # Random-hyperplane buckets for claims with nothing else to block on.

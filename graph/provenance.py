@@ -82,19 +82,39 @@ def provenance_graph(claims: list[ClaimRecord], articles: dict[str, ArticleRef],
 def chain(g: nx.MultiDiGraph, claim_id: str) -> list[dict]:
     """The claim's provenance as steps: who published it, who it is attributed to, what the article
     copies or cites, and further back along copies and citations of those articles."""
-    start = claim_node(claim_id)
-    if start not in g:
-        return []
-    steps: list[dict] = []
-    for _, target, data in sorted(g.out_edges(start, data=True), key=lambda e: e[1]):
-        if data["rel"] == "stated_in":
-            art = g.nodes[target]
-            steps.append({"rel": "published_by", "source": art.get("source"), "article": target[2:],
-                          "published": art.get("published")})
-        elif data["rel"] == "attributed_to":
-            steps.append({"rel": "attributed_to", "entity": target[2:], "name": g.nodes[target].get("name")})
-    article = next((t for _, t, d in g.out_edges(start, data=True) if d["rel"] == "stated_in"), None)
-    if article:
+    return ChainBuilder(g).chain(claim_id)
+
+
+class ChainBuilder:
+    """Provenance chains of many claims over one graph; the article part is walked once per article."""
+
+    def __init__(self, g: nx.MultiDiGraph):
+        self.g = g
+        self._articles: dict[str, list[dict]] = {}
+
+    def chain(self, claim_id: str) -> list[dict]:
+        g, start = self.g, claim_node(claim_id)
+        if start not in g:
+            return []
+        steps: list[dict] = []
+        article = None
+        for _, target, data in sorted(g.out_edges(start, data=True), key=lambda e: e[1]):
+            if data["rel"] == "stated_in":
+                article = target
+                art = g.nodes[target]
+                steps.append({"rel": "published_by", "source": art.get("source"), "article": target[2:],
+                              "published": art.get("published")})
+            elif data["rel"] == "attributed_to":
+                steps.append({"rel": "attributed_to", "entity": target[2:], "name": g.nodes[target].get("name")})
+        if article:
+            if article not in self._articles:
+                self._articles[article] = self._article_steps(article)
+            steps += self._articles[article][: max(0, _MAX_STEPS - len(steps))]
+        return steps
+
+    def _article_steps(self, article: str) -> list[dict]:
+        """Breadth-first along copies and citations from the claim's article."""
+        g, steps = self.g, []
         expanded = {article}
         frontier = [(article, 0)]
         while frontier and len(steps) < _MAX_STEPS:
@@ -113,7 +133,7 @@ def chain(g: nx.MultiDiGraph, claim_id: str) -> list[dict]:
                 if target.startswith("a:") and target not in expanded:
                     expanded.add(target)
                     frontier.append((target, depth + 1))
-    return steps
+        return steps
 
 
 class DerivedIndex:
@@ -126,11 +146,12 @@ class DerivedIndex:
     def __init__(self, g: nx.MultiDiGraph):
         self.sub = nx.DiGraph((u[2:], v[2:]) for u, v, d in g.edges(data=True)
                               if d["rel"] in _DERIVED and u.startswith("a:") and v.startswith("a:"))
+        self._nodes = set(self.sub.nodes)
         self._reach: dict[str, set[str]] = {}
 
     def pairs(self, article_ids: set[str]) -> set[frozenset[str]]:
         """Pairs of these articles where one copies or cites the other."""
-        nodes = article_ids & set(self.sub.nodes) if len(article_ids) > 1 else set()
+        nodes = article_ids & self._nodes if len(article_ids) > 1 else set()
         out = set()
         for n in nodes:
             if n not in self._reach:

@@ -18,6 +18,7 @@ from bench.context import StageContext
 from bench.figures import figure
 from bench.measure import median, per_second, timed
 
+LEVELS = [10_000, 100_000]
 ADDED = 1_000
 REPEAT_LIMIT = 5_000
 
@@ -36,7 +37,7 @@ def run(ctx: StageContext) -> dict:
 
     cfg = LinkConfig()
     embedder = embedder_for(ctx)
-    levels = ctx.level_list("linking", [10_000, 100_000])
+    levels = ctx.levels(LEVELS)
     added = min(ADDED, max(levels)) if ctx.quick else ADDED
     figures, info, skipped = [], {}, []
     previous: tuple[int, float] | None = None
@@ -82,5 +83,7 @@ def run(ctx: StageContext) -> dict:
         ]
         info[str(n)] = rec_info
         previous = (n, median(full_runs))
+        ctx.save_partial("linking", {"figures": figures, "skipped": skipped,
+                                     "info": {"levels": levels, "added": added, "records": info}})
     return {"figures": figures, "info": {"levels": levels, "added": added, "records": info},
             "skipped": skipped}

@@ -24,8 +24,9 @@ from bench.graphdb import clear_graph, driver_for, graph_counts
 from bench.measure import median, per_second, timed
 from bench.naive_sync import naive_sync
 
+SYNC_CLAIMS = 10_000         # the throughput record (the linking stage's linked 10k)
 COMPARE_CLAIMS = 1_000
-QUICK_COMPARE_CLAIMS = 200
+QUICK_COMPARE_CLAIMS = 100
 
 
 def _batched(conn, driver, database):
@@ -36,7 +37,7 @@ def _batched(conn, driver, database):
 def run(ctx: StageContext) -> dict:
     from bench.synthetic import open_synthetic
 
-    large_n = max(ctx.level_list("neo4j_sync", [10_000]))
+    large_n = max(ctx.levels([SYNC_CLAIMS]))
     small_n = min(QUICK_COMPARE_CLAIMS if ctx.quick else COMPARE_CLAIMS, large_n)
     db = ctx.neo4j_database
     warnings: list[str] = []
