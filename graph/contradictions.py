@@ -283,7 +283,7 @@ def _judge_readings(group: FactGroup, readings: list[Reading], conv_pairs: set[f
             times_i, times_j = {s for s, _ in explained[i]}, {s for s, _ in explained[j]}
             if times_i and times_j and not (times_i & times_j):
                 continue            # each agrees with another stated time: no conflict
-            pair = _first_conflict(loose[i], loose[j], conv_pairs)
+            pair = _first_conflict(loose[i], loose[j], conv_pairs, group.about)
             if pair:
                 flags.append(_disagreement(group, *pair, config))
                 contradicted |= {i, j}
@@ -293,7 +293,7 @@ def _judge_readings(group: FactGroup, readings: list[Reading], conv_pairs: set[f
             flags.extend(_corroborations(group, u, explained[i][0][1]))
         elif explicit and i not in contradicted:
             _, nearest = min(explicit, key=lambda sc: (gap_ratio(u, sc[1]), _scope_sort(sc[0])))
-            pair = _first_conflict(u, nearest, conv_pairs)
+            pair = _first_conflict(u, nearest, conv_pairs, group.about)
             if pair:
                 flags.append(_disagreement(group, *pair, config, mixed_scope=True))
     # Different stated times whose main values differ: a change over time.
@@ -316,15 +316,20 @@ def _cluster_flags(group: FactGroup, clusters: list[_Cluster], conv_pairs: set[f
         flags.extend(_corroborations(group, cluster))
     for i in range(len(clusters)):
         for j in range(i + 1, len(clusters)):
-            pair = _first_conflict(clusters[i], clusters[j], conv_pairs)
+            pair = _first_conflict(clusters[i], clusters[j], conv_pairs, group.about)
             if pair:
                 flags.append(_disagreement(group, *pair, config))
     return flags
 
 
-def _first_conflict(a: _Cluster, b: _Cluster, conv_pairs: set[frozenset]
-                    ) -> tuple[Reading, Reading] | None:
-    """The earliest pair of claims, one from each cluster, whose intervals do not overlap."""
+def _first_conflict(a: _Cluster, b: _Cluster, conv_pairs: set[frozenset],
+                    about: dict[str, frozenset[str]] | None = None) -> tuple[Reading, Reading] | None:
+    """The earliest pair of claims, one from each cluster, whose intervals do not overlap.
+
+    When `about` is known (the linking stage knows it), both must also name
+    the same measure and be about a common entity other than a place: without
+    them, what the numbers count is a guess, and a guess is no contradiction.
+    """
     checks = 0
     for x in a.members:
         for y in b.members:
@@ -333,9 +338,17 @@ def _first_conflict(a: _Cluster, b: _Cluster, conv_pairs: set[frozenset]
                 return None
             if frozenset((x.claim_id, y.claim_id)) in conv_pairs:
                 continue
+            if about is not None and not _comparable(x, y, about):
+                continue
             if not overlaps(x, y):
                 return (x, y) if x.order <= y.order else (y, x)
     return None
+
+
+def _comparable(x: Reading, y: Reading, about: dict[str, frozenset[str]]) -> bool:
+    mk = x.rec.claim.measure_key
+    return bool(mk and mk == y.rec.claim.measure_key
+                and about.get(x.claim_id, frozenset()) & about.get(y.claim_id, frozenset()))
 
 
 # -- flags ------------------------------------------------------------------

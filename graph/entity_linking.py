@@ -44,6 +44,8 @@ _DIGIT_TOKEN = re.compile(r"\w*\d\w*")
 _FUZZY_MIN_LEN = 5
 _NOT_CONTEXT = ("MEDIA", "PER")     # labels never taken as what a neighbouring number is about
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+_CLAUSE_BREAK = re.compile(r"[,;:()–—]")
+_MEASURED_PHRASE_WORDS = 4     # "der neuen Kapazität in": words after a number that still name what it measures
 _MAX_ALIASES = 40
 
 
@@ -55,6 +57,9 @@ class NameRules:
     leading_articles: frozenset[str]
     inflection_suffixes: tuple[str, ...]
     label_groups: dict[str, str]
+    # "in US history", "in den Vereinigten Staaten": a place after one of these
+    # words says where, not what a number is about
+    locative: re.Pattern | None = None
 
     def group(self, label: str | None) -> str:
         return self.label_groups.get((label or "").upper(), "org")
@@ -93,7 +98,16 @@ def load_name_rules(path: str | Path) -> NameRules:
         leading_articles=frozenset(s.casefold() for s in raw.get("leading_articles", [])),
         inflection_suffixes=tuple(raw.get("inflection_suffixes", [])),
         label_groups={k.upper(): v for k, v in raw.get("label_groups", {}).items()},
+        locative=_ending_with(raw.get("locative_prepositions", [])),
     )
+
+
+def _ending_with(words: list[str]) -> re.Pattern | None:
+    """Text ending in one of `words`, maybe followed by an article or one more word ("in the", "in den")."""
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?:^|\W)(?:{alternatives})\s+(?:\w+\s+)?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)
@@ -468,12 +482,18 @@ def claim_roles(rec, resolved: dict[MentionForm, str], index: EntityIndex,
     with offsets; `text`: the article text), at most three -- never a person,
     a medium or an entity the article cites as a source elsewhere (`sources`):
     "wie aus Zahlen des Verbands hervorgeht" names who counted, not what.
+    A place named after the number behind a locative preposition ("in US
+    history") is only "mentioned" (`_is_setting`).
     """
     c = rec.claim
     attributed = {resolved[_attributed_form(n, c.entities)] for n in c.attributed_to}
     sentence = [(e, resolved[mention_form(e)]) for e in c.entities]
-    candidates = [(e, eid) for e, eid in sentence if eid not in attributed and e.label != "MEDIA"]
+    settings = {eid for e, eid in sentence if _is_setting(e, c, index.rules)}
+    candidates = [(e, eid) for e, eid in sentence
+                  if eid not in attributed and e.label != "MEDIA" and eid not in settings]
     subject = _subject_entity(c.subject, candidates, index) if c.subject else None
+    if subject in settings:
+        subject = None
     roles = {eid: "mentioned" for _, eid in sentence}
     roles.update({eid: "attributed_to" for eid in attributed})
     if subject:
@@ -484,6 +504,24 @@ def claim_roles(rec, resolved: dict[MentionForm, str], index: EntityIndex,
         about = _preceding_entities(c.sentence_start, nearby, resolved, attributed | sources, text, window)
     roles.update({eid: "about" for eid in about})
     return roles
+
+
+def _is_setting(mention, claim, rules: NameRules) -> bool:
+    """A place after the number and after a locative preposition: where it happened, not what it is about.
+
+    "Its stock fell 17 % ... in US history" is not about the USA; the sentence
+    before ("Nvidia was hit hardest.") says what it is about. A place within the
+    few words that name what is measured ("80 Prozent der Kapazität in China")
+    is part of it and stays.
+    """
+    if rules.locative is None or rules.group(mention.label) != "loc":
+        return False
+    local, qend = mention.start - claim.sentence_start, claim.end - claim.sentence_start
+    if local < qend or not rules.locative.search(claim.text[:local]):
+        return False
+    between = claim.text[qend:local]
+    # "80 Prozent der Kapazität in China": the place belongs to what is measured
+    return bool(_CLAUSE_BREAK.search(between)) or len(between.split()) > _MEASURED_PHRASE_WORDS
 
 
 def _preceding_entities(start: int, nearby: list[tuple[MentionForm, int, int]], resolved: dict,

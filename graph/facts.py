@@ -77,6 +77,10 @@ class ClaimFeatures:
     sentence: tuple[str, int] | None = None
     scope: str | None = None
     conversion_of: str | None = None
+    sources: frozenset[str] = frozenset()   # entities the claim is attributed to ("laut 36Kr")
+    publisher: str | None = None            # the publishing outlet's entity id, when it is one
+    hedged: bool = False
+    places: frozenset[str] = frozenset()    # entities of `context` that are places
 
 
 def fact_id_for(seed_claim_id: str) -> str:
@@ -129,11 +133,16 @@ class FactUnionFind:
     """
 
     def __init__(self, keys: list[tuple | None], subjects: list[str | None],
-                 related: Callable[[str, str], bool]):
+                 related: Callable[[str, str], bool], stated: list[tuple | None] | None = None,
+                 same_value_ratio: float = math.inf):
         self.parent = list(range(len(keys)))
         self.keys: dict[int, set] = {i: ({k} if k is not None else set()) for i, k in enumerate(keys)}
         self.subjects: dict[int, set] = {i: ({s} if s else set()) for i, s in enumerate(subjects)}
         self.related = related
+        # article -> [(value, sentence index, sources)] per component: one article does not contradict itself
+        self.stated: dict[int, dict[str, list]] = {
+            i: ({x[0]: [x[1:]]} if x is not None else {}) for i, x in enumerate(stated or [None] * len(keys))}
+        self.same_value_ratio = same_value_ratio
 
     def find(self, x: int) -> int:
         root = x
@@ -153,12 +162,37 @@ class FactUnionFind:
             sa, sb = self.subjects[ra], self.subjects[rb]
             if soft and sa and sb and not any(self.related(x, y) for x in sa for y in sb):
                 return False
+            if self._article_disagrees(ra, rb):
+                return False
         if len(self.keys[ra]) + len(self.subjects[ra]) < len(self.keys[rb]) + len(self.subjects[rb]):
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.keys[ra] |= self.keys.pop(rb)
         self.subjects[ra] |= self.subjects.pop(rb)
+        for article, values in self.stated.pop(rb).items():
+            self.stated[ra].setdefault(article, []).extend(values)
         return True
+
+    def _article_disagrees(self, ra: int, rb: int) -> bool:
+        """One article states values for both sides, in different sentences, that differ beyond rounding.
+
+        An article does not contradict itself: "mehr als 500 Projekte angekündigt"
+        and "mindestens 150 davon in Betrieb" two sentences apart are two facts,
+        even when their time phrases differ. A change over time that one article
+        reports is said in one sentence ("jetzt 75.000, früher 180.000"), which
+        `sentence_key` governs instead. An article may report a dispute,
+        though: see `_reports_dispute`.
+        """
+        a, b = self.stated[ra], self.stated[rb]
+        if len(a) > len(b):
+            a, b = b, a
+        for article, values in a.items():
+            for v1, s1, src1 in values:
+                for v2, s2, src2 in b.get(article, ()):
+                    if s1 != s2 and _value_ratio(v1, v2) > self.same_value_ratio \
+                            and not _reports_dispute(src1, src2):
+                        return True
+        return False
 
 
 def name_related(names: dict[str, str]) -> Callable[[str, str], bool]:
@@ -173,6 +207,21 @@ def name_related(names: dict[str, str]) -> Callable[[str, str], bool]:
         n = min(len(ta), len(tb))
         return n > 0 and ta[:n] == tb[:n]
     return related
+
+
+def _reports_dispute(a: frozenset | None, b: frozenset | None) -> bool:
+    """Two values one article reports without asserting both: each attributed to other
+    sources, or one hedged (None) -- "soll 5,6 Mio. gekostet haben ... Berger nennt 60 Mio."."""
+    return a is None or b is None or bool(a and b and a != b)
+
+
+def stated_key(f: ClaimFeatures) -> tuple | None:
+    """(article, value, sentence, sources or None when hedged) for the within-article check.
+
+    Conversions restate another claim and carry none."""
+    if f.conversion_of is not None or f.sentence is None:
+        return None
+    return (f.article_id, f.value, f.sentence[1], None if f.hedged else f.sources)
 
 
 def sentence_key(f: ClaimFeatures) -> tuple | None:
@@ -201,12 +250,15 @@ def soft_score(a: ClaimFeatures, b: ClaimFeatures, cos: float, config: LinkConfi
     Never decisive alone: the bonuses add at most `context_bonus + value_bonus`.
     """
     score = cos
-    if a.context & b.context or (related and a.subject and b.subject and related(a.subject, b.subject)):
+    same_subject = bool(related and a.subject and b.subject and related(a.subject, b.subject))
+    if a.context & b.context or same_subject:
         score += config.context_bonus
     ratio = _value_ratio(a.value, b.value)
     for limit, weight in _VALUE_WEIGHTS:
         if ratio <= limit:
-            return score + weight * config.value_bonus
+            # About one subject, far-apart values are what a contradiction looks like:
+            # they must not count against the match.
+            return score + (max(0.0, weight) if same_subject else weight) * config.value_bonus
     return score
 
 
@@ -236,7 +288,8 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     def subject_word(eid: str) -> str:
         return (names.get(eid) or eid).split(" ", 1)[0]
 
-    uf = FactUnionFind([sentence_key(f) for f in feats], [f.subject for f in feats], related)
+    uf = FactUnionFind([sentence_key(f) for f in feats], [f.subject for f in feats], related,
+                       [stated_key(f) for f in feats], config.same_value_ratio)
     for group in initial:
         group = list(group)
         for m in group[1:]:
@@ -263,7 +316,8 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     pairs: set[tuple[int, int]] = set()        # soft pairs needing a cosine
     for members in measure_blocks.values():
         if any(m in dirty for m in members):
-            _subject_pass(members, feats, dirty, uf)
+            _subject_pass(members, feats, dirty, uf, config.same_value_ratio)
+            _value_pass(members, feats, dirty, uf, pairs, config, related)
     for members in measure_blocks.values():
         if any(m in dirty for m in members):
             _measure_candidates(members, feats, dirty, uf, pairs, config, related, subject_word)
@@ -281,12 +335,22 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     if candidates:
         sims = np.einsum("ij,ij->i", vecs[[rows[a] for a, _ in candidates]],
                          vecs[[rows[b] for _, b in candidates]])
-        for (a, b), cos in zip(candidates, sims.tolist()):
-            if soft_score(feats[a], feats[b], cos, config, related) >= config.same_fact_score:
-                uf.union(a, b, soft=True)
+        scored = [(soft_score(feats[a], feats[b], cos, config, related), a, b)
+                  for (a, b), cos in zip(candidates, sims.tolist())]
+        # strongest evidence first: a refused union (see FactUnionFind) then
+        # keeps the better-supported grouping, whatever the claims' order
+        for score, a, b in sorted(scored, key=lambda x: (-x[0], x[1], x[2])):
+            if score < config.same_fact_score:
+                continue
+            # values that disagree join only claims about one thing: a contradiction must be about something
+            if _value_ratio(feats[a].value, feats[b].value) > config.same_value_ratio \
+                    and not _about_one_thing(feats[a], feats[b], related):
+                continue
+            uf.union(a, b, soft=True)
     for a, b in sorted(mkless):
         cos = float(vecs[rows[a]] @ vecs[rows[b]])
-        if soft_score(feats[a], feats[b], cos, config, related) >= config.no_measure_score:
+        if _value_ratio(feats[a].value, feats[b].value) <= config.same_value_ratio \
+                and soft_score(feats[a], feats[b], cos, config, related) >= config.no_measure_score:
             uf.union(a, b, soft=True)
     for block in loose:
         sub = vecs[[rows[m] for m in block]]
@@ -295,12 +359,18 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     return uf
 
 
-def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind) -> None:
-    """Same measure and the same subject entity: one fact (the cheap, language-independent case).
+def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind,
+                  ratio: float) -> None:
+    """Same measure, the same subject entity and the same value: one fact, no embedding needed.
 
     A claim without a subject whose entities include exactly one of the
     subjects reported for this measure is about that subject ("Die Aktie brach
     um 17 % ein" next to Nvidia, where other claims of the measure are Nvidia's).
+    Values that differ beyond `ratio` are left to the context score
+    (`_measure_candidates`): "Nvidia verlor 17 %" and "Nvidia notiert 7 % unter
+    dem Vorkrisenniveau" share subject and measure but are two facts, while
+    "60 Mio." against "5,6 Mio." for one model's training is a contradiction
+    only when the contexts say they mean the same thing.
     """
     by_subject: dict[tuple[str, str | None], list[int]] = defaultdict(list)
     for m in members:
@@ -308,14 +378,14 @@ def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int
             by_subject[(feats[m].subject, feats[m].change)].append(m)
     for group in by_subject.values():
         if any(m in dirty for m in group):
-            for m in group[1:]:
-                uf.union(group[0], m)
+            _union_close(group, feats, uf, ratio)
     # claims without a stated change join the subject group of the one change kind present
     for (subject, change), group in by_subject.items():
         if change is None:
             others = [g for (s, c), g in by_subject.items() if s == subject and c is not None]
             if len(others) == 1 and any(m in dirty for m in group + others[0]):
-                uf.union(others[0][0], group[0])
+                for m in group:
+                    _join_nearest(m, others[0], feats, uf, ratio)
     subjects: dict[str, list[int]] = defaultdict(list)
     for (subject, _), group in sorted(by_subject.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         subjects[subject].extend(group)
@@ -328,8 +398,112 @@ def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int
             group = subjects[named[0]]
             if m in dirty or any(g in dirty for g in group):
                 compatible = [g for g in group if _changes_compatible(f.change, feats[g].change)]
-                if compatible:
-                    uf.union(compatible[0], m)
+                _join_nearest(m, compatible, feats, uf, ratio)
+
+
+def _union_close(group: list[int], feats: list[ClaimFeatures], uf: FactUnionFind, ratio: float) -> None:
+    """Union runs of claims whose values lie within `ratio` of the run's smallest.
+
+    Values of one sentence at different stated times are one fact that changed:
+    "kostet jetzt 75.000 Yuan, früher waren es etwa 180.000 Yuan".
+    """
+    by_sentence: dict[tuple, list[int]] = defaultdict(list)
+    for m in group:
+        if feats[m].sentence is not None and feats[m].scope is not None:
+            by_sentence[feats[m].sentence].append(m)
+    for same in by_sentence.values():
+        for m in same[1:]:
+            if feats[m].scope != feats[same[0]].scope:
+                uf.union(same[0], m)
+    order = sorted(group, key=lambda m: (_log_value(feats[m].value), m))
+    head = order[0]
+    for m in order[1:]:
+        if _value_ratio(feats[head].value, feats[m].value) <= ratio:
+            uf.union(head, m)
+        else:
+            head = m
+
+
+def _join_nearest(m: int, group: list[int], feats: list[ClaimFeatures], uf: FactUnionFind, ratio: float) -> None:
+    """Union `m` with the member of `group` nearest in value, when within `ratio`."""
+    others = [g for g in group if g != m]
+    if not others:
+        return
+    best = min(others, key=lambda g: (_value_ratio(feats[m].value, feats[g].value), g))
+    if _value_ratio(feats[m].value, feats[best].value) <= ratio:
+        uf.union(best, m)
+
+
+def _value_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind,
+                pairs: set[tuple[int, int]], config: LinkConfig, related: Callable[[str, str], bool]) -> None:
+    """The same value of one measure, stated about the same thing in other words: one fact.
+
+    Subjects come from positional heuristics and miss often ("Trump kündigt ...
+    500 Milliarden Dollar an" next to "Stargate ... up to $500 billion"). An
+    equal value (within `same_value_ratio`) of one measure is strong evidence
+    when the claims also share what they are about: the same article restating
+    its figure, the same source reporting it ("laut 36Kr"), one claim's subject
+    named in the other's sentence, or, when a subject is missing, a shared entity. Never across unrelated subjects that
+    do not name each other. Other equal values become candidate `pairs` for the
+    context score. Each new claim scans at most `block_top_k` value neighbours
+    on each side, so large blocks stay cheap.
+    """
+    order = sorted(members, key=lambda m: (_log_value(feats[m].value), m))
+    where = {m: i for i, m in enumerate(order)}
+    limit = math.log(config.same_value_ratio)
+    for d in order:
+        if d not in dirty:
+            continue
+        pos, fd = where[d], feats[d]
+        for step in (-1, 1):
+            i, seen = pos + step, 0
+            while 0 <= i < len(order) and seen < config.block_top_k:
+                o = order[i]
+                fo = feats[o]
+                if abs(_log_value(fo.value) - _log_value(fd.value)) > limit:
+                    break
+                seen += 1
+                i += step
+                if uf.find(o) == uf.find(d) or not _changes_compatible(fd.change, fo.change):
+                    continue
+                ratio = _value_ratio(fd.value, fo.value)
+                if _anchored(fd, fo, related) or (ratio <= config.equal_value_ratio and _same_report(fd, fo)):
+                    uf.union(d, o)
+                elif _soft_allowed(fd, fo, related) or not (fd.subject and fo.subject):
+                    pairs.add((min(d, o), max(d, o)))
+
+
+def _same_report(a: ClaimFeatures, b: ClaimFeatures) -> bool:
+    """One article, one source, or one claim attributed to the other's publisher
+    ("..., wie Börsenkurier Online berichtete" and Börsenkurier Online's own claim)."""
+    if a.article_id == b.article_id or a.sources & b.sources:
+        return True
+    return bool((b.publisher and b.publisher in a.sources) or (a.publisher and a.publisher in b.sources))
+
+
+def things_about(f: ClaimFeatures) -> frozenset[str]:
+    """The entities a claim is about or mentions, places left out (see `_about_one_thing`)."""
+    return f.context - f.places
+
+
+def _about_one_thing(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, str], bool]) -> bool:
+    """Anchored by something other than a place: values that disagree may join only then.
+
+    "Deutschland", "Europa", "Paris" are the setting of countless unrelated
+    figures (ages, areas, durations); a contradiction needs the same company,
+    product, person or programme ("DeepSeek-R1", "H100").
+    """
+    if things_about(a) & things_about(b):
+        return True
+    return bool(a.subject and b.subject and a.subject not in a.places and b.subject not in b.places
+                and related(a.subject, b.subject))
+
+
+def _anchored(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, str], bool]) -> bool:
+    """Both are about one thing: related subjects, one's subject named by the other, or a shared entity."""
+    if a.subject and b.subject:
+        return related(a.subject, b.subject) or a.subject in b.context or b.subject in a.context
+    return bool(a.context & b.context)
 
 
 def _measure_candidates(members: list[int], feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind,
@@ -431,11 +605,11 @@ def _prune(pairs: set[tuple[int, int]], feats: list[ClaimFeatures], dirty: set[i
 
 
 def _soft_allowed(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, str], bool]) -> bool:
-    """A pair worth a cosine: compatible change, and subjects (if both named) related but not equal."""
+    """A pair worth a cosine: compatible change, and subjects (if both named) related."""
     if not _changes_compatible(a.change, b.change):
         return False
     if a.subject is not None and b.subject is not None:
-        return a.subject != b.subject and related(a.subject, b.subject)
+        return related(a.subject, b.subject)
     return True
 
 
@@ -472,7 +646,7 @@ def _link_loose(block: list[int], vecs: np.ndarray, rows: dict[int, int], feats:
                 continue
             if not _changes_compatible(feats[a].change, feats[b].change):
                 continue
-            if _value_ratio(feats[a].value, feats[b].value) <= config.loose_value_ratio:
+            if _value_ratio(feats[a].value, feats[b].value) <= config.equal_value_ratio:
                 uf.union(a, b, soft=True)
 
 
@@ -521,7 +695,8 @@ def subject_of(roles: dict[str, str], context: frozenset[str]) -> str | None:
 
 def features_from_roles(rec: ClaimRecord, roles: dict[str, str],
                         units: UnitTable, usd_per_unit: Callable[[str], float | None],
-                        scope: str | None, conversion_of: str | None) -> ClaimFeatures:
+                        scope: str | None, conversion_of: str | None,
+                        publisher: str | None = None, places: frozenset[str] = frozenset()) -> ClaimFeatures:
     """Grouping features of a claim from its entity roles (see entity_linking.claim_roles)."""
     c = rec.claim
     context = frozenset(e for e, r in roles.items() if r != "attributed_to")
@@ -531,6 +706,8 @@ def features_from_roles(rec: ClaimRecord, roles: dict[str, str],
         context=context,
         value=base_value(c.value, c.unit, units, usd_per_unit),
         sentence=(rec.article_id, c.sentence_index), scope=scope, conversion_of=conversion_of,
+        sources=frozenset(e for e, r in roles.items() if r == "attributed_to"), publisher=publisher,
+        hedged=bool(c.hedged), places=context & places,
     )
 
 
@@ -563,8 +740,11 @@ def group_facts(claims: list[ClaimRecord], vectors: np.ndarray | VectorSource | 
     if roles is None:
         _, roles = about_map(claims, index)
     names = {eid: name_key(e.name, index.rules) for eid, e in index.entities.items()}
+    by_name = {key: eid for eid, key in sorted(names.items())}
+    places = frozenset(eid for eid, e in index.entities.items() if index.rules.group(e.type) == "loc")
     feats = [features_from_roles(rec, roles.get(rec.claim_id, {}), units, usd,
-                                 scopes.get(rec.claim_id), conversions.get(rec.claim_id))
+                                 scopes.get(rec.claim_id), conversions.get(rec.claim_id),
+                                 by_name.get(name_key(rec.source, index.rules)), places)
              for rec in claims]
     if isinstance(vectors, np.ndarray):
         array = vectors
@@ -582,5 +762,6 @@ def group_facts(claims: list[ClaimRecord], vectors: np.ndarray | VectorSource | 
             measure_key=mk, unit=unit,
             time_scopes={m.claim_id: scopes.get(m.claim_id) for m in members},
             conversions={k: v for k, v in conversions.items() if k in ids and v in ids},
+            about={feats[i].claim_id: things_about(feats[i]) for i in comp},
         ))
     return out

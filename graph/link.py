@@ -31,6 +31,7 @@ from graph.entity_linking import (
 )
 from graph.facts import (
     ClaimFeatures, base_value, claim_context, cluster, components, fact_id_for, subject_of, summarize,
+    things_about,
 )
 from graph.link_config import LinkConfig
 from graph.link_types import CanonicalEntity, CopyLink, FactGroup, Flag
@@ -338,16 +339,23 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
     units = load_units(config.units_path)
     words = load_time_words(config.time_words_path)
     rules = load_name_rules(config.names_path)
-    names = {eid: name_key(name, rules) for eid, name in conn.execute("SELECT id, name FROM entities")}
+    names, places = {}, set()
+    for eid, name, etype in conn.execute("SELECT id, name, type FROM entities"):
+        names[eid] = name_key(name, rules)
+        if rules.group(etype) == "loc":
+            places.add(eid)
     roles: dict[str, dict[str, str]] = defaultdict(dict)
     for cid, eid, role in conn.execute("SELECT claim_id, entity_id, role FROM claim_entities"):
         if roles[cid].get(eid) != "subject":
             roles[cid][eid] = role
     usd: dict[str, float | None] = {}
+    entity_by_name = {key: eid for eid, key in sorted(names.items())}
+    publishers = {sid: entity_by_name.get(name_key(name, rules))
+                  for sid, name in conn.execute("SELECT id, name FROM sources")}
     feats, article_of, scopes = [], {}, {}
     for r in conn.execute(
         """SELECT c.id, c.article_id, c.measure_key, c.unit, c.per, c.change, c.value, c.conversion_of,
-                  c.time, c.time_key, c.sentence_index, a.published
+                  c.time, c.time_key, c.sentence_index, c.hedged, a.published, a.source_id
            FROM claims c JOIN articles a ON a.id = c.article_id
            WHERE a.status = 'analyzed' ORDER BY a.rowid, c.idx"""
     ):
@@ -363,6 +371,8 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
             context=context,
             value=base_value(r["value"], unit, units, usd.get), sentence=(r["article_id"], r["sentence_index"]),
             scope=scope, conversion_of=r["conversion_of"],
+            sources=frozenset(e for e, role in rs.items() if role == "attributed_to"),
+            publisher=publishers.get(r["source_id"]), hedged=bool(r["hedged"]), places=context & places,
         ))
         article_of[r["id"]] = r["article_id"]
         scopes[r["id"]] = scope
@@ -435,6 +445,8 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
     ranks = {a: r.rank for a, r in refs.items()}
     units = load_units(config.units_path)
     chains = ChainBuilder(graph)
+    wanted = set(all_ids)
+    about = {f.claim_id: things_about(f) for f in features.feats if f.claim_id in wanted}
     fact_rows, flags = [], []
     for t in touched:
         members = [recs[c] for c in t.claim_ids]
@@ -445,6 +457,7 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
             time_scopes={c: features.scopes[c] for c in t.claim_ids},
             conversions={c: conversions[c] for c in t.claim_ids if conversions.get(c) in ids},
             non_independent=derived.pairs({m.article_id for m in members}),
+            about={c: about[c] for c in t.claim_ids},
         )
         verdict, fact_flags = judge_fact(g, rates, config, units, article_rates)
         first = first_reporter(g.members, graph, ranks)

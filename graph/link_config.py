@@ -62,16 +62,25 @@ class LinkConfig:
     same_fact_score: float = 0.60
     context_bonus: float = 0.15
     value_bonus: float = 0.10
+    # Two values within this factor are "the same figure" (rounding, "rund",
+    # "knapp", a currency converted at a dated rate): claims of one measure
+    # and subject with such values group without embeddings; an article's
+    # values further apart at one time are never one fact.
+    same_value_ratio: float = 1.10
+    # Claims that share no entity but one report (the same article or source)
+    # group only on the same number: within this factor, inside the judge's
+    # rounding tolerance, so such a group never flags a contradiction.
+    equal_value_ratio: float = 1.02
     # Without measure_key the score must be higher: only the context speaks.
+    # Such claims also need the same value (`same_value_ratio`): what a number
+    # measures is unknown, so two different numbers may measure two things,
+    # and a contradiction between them would be a guess.
     no_measure_score: float = 0.70
     # A claim without measure_key is compared with at most this many facts of
     # its entities (nearest in value first): bounds the embeddings it needs.
     mkless_candidates: int = 4
-    # Neither measure_key nor entities: only near-paraphrases group.
+    # Neither measure_key nor entities: only near-paraphrases with the same value group.
     loose_cosine: float = 0.85
-    # ...and their values may differ at most by this factor (a weak signal: it
-    # is never used when measure_key or subject already say "same fact").
-    loose_value_ratio: float = 3.0
     # A new claim meets every fact of its block once; in blocks with more facts
     # than this, only the `block_top_k` facts nearest in value on each side.
     block_pairwise_limit: int = 48

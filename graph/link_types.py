@@ -38,6 +38,8 @@ class FactGroup:
     the claim states none we understand); `conversions` maps a conversion claim
     to the claim it converts; `non_independent` holds article pairs where one
     copies or cites the other (their agreement is no independent corroboration).
+    `about` maps a claim id to the entities it is about, places left out; when
+    given, only claims about a common one can contradict each other.
     """
 
     fact_id: str
@@ -49,6 +51,7 @@ class FactGroup:
     time_scopes: dict[str, str | None] = field(default_factory=dict)
     conversions: dict[str, str] = field(default_factory=dict)
     non_independent: set[frozenset[str]] = field(default_factory=set)
+    about: dict[str, frozenset[str]] | None = None
 
 
 @dataclass

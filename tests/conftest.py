@@ -60,3 +60,35 @@ def clean_neo4j(neo4j_driver):
     """The session driver on an empty graph (all nodes and relationships deleted first)."""
     neo4j_driver.execute_query("MATCH (n) DETACH DELETE n")
     return neo4j_driver
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "articles"
+
+
+def build_samples_record(path: Path, articles: list[Path] | None = None, embedder=None):
+    """A record of the sample corpus (or of some of its articles): ingested, analyzed, linked, indexed."""
+    from graph.embeddings import Embedder
+    from graph.link import link_record
+    from graph.link_config import LinkConfig
+    from graph.record import open_record
+    from newsgraph import pipeline
+    from nlp.analyze import Analyzer
+    from queries.claim_embeddings import index_claim_embeddings
+
+    articles = articles or sorted(SAMPLES.glob("*.html"))
+    conn = open_record(path)
+    ingest = pipeline.ingest_paths(conn, articles, max_bytes=20_000_000)
+    assert ingest.new_or_changed == len(articles) and not ingest.failures
+    analyzed = pipeline.analyze_pending(conn, Analyzer())
+    assert analyzed.claims > 0 and not analyzed.failures
+    config = LinkConfig()
+    embedder = embedder or Embedder(config.embedding_model)
+    link_record(conn, config, embedder=embedder)
+    index_claim_embeddings(conn, embedder)
+    return conn, embedder
+
+
+@pytest.fixture(scope="session")
+def samples_record(tmp_path_factory):
+    """The whole sample corpus through the pipeline: (connection, embedder). Read-only for tests."""
+    return build_samples_record(tmp_path_factory.mktemp("samples") / "record.db")

@@ -56,7 +56,9 @@ def _bounds(c: C) -> tuple[float | None, float | None]:
 def analysis_for(text: str, claims: list[C], lang: str, extra_text_entities: list[Ent] = (),
                  ai_disclosure: str | None = None, citations: list[Citation] = ()) -> Analysis:
     out_claims, mentions, sentences = [], {}, []
-    for i, c in enumerate(claims):
+    sentence_index: dict[str, int] = {}
+    for c in claims:
+        i = sentence_index.setdefault(c.sentence, len(sentence_index))
         s_start = text.index(c.sentence)
         local = c.sentence.index(c.span)
         ents = []
@@ -76,7 +78,8 @@ def analysis_for(text: str, claims: list[C], lang: str, extra_text_entities: lis
             conversion_of=c.conversion_of, time_key=c.time_key,
         )
         out_claims.append(claim)
-        sentences.append(Sentence(s_start, s_start + len(c.sentence), c.sentence))
+        if i == len(sentences):
+            sentences.append(Sentence(s_start, s_start + len(c.sentence), c.sentence))
     for e in extra_text_entities:
         start = text.index(e.text)
         mentions[(start, start + len(e.text))] = EntityMention(e.text, e.label, start, start + len(e.text),

@@ -191,10 +191,22 @@ def test_fact_groups_refer_to_annotated_claims(sample_rows, facts):
             assert (file, span) in spans, f"{group['key']}: ({file}, {span!r}) is not an annotated claim"
             keys = {row["measure_key"] for row in sample_rows if (row["file"], row["span"]) == (file, span)}
             assert group["measure_key"] in keys, f"{group['key']}: {span!r} in {file} has measure_key {keys}"
-    assert verdicts == VERDICTS
+    assert {"consistent", "contradictory"} <= verdicts <= VERDICTS
     assert any(group["cross_language"] and group["verdict"] == "consistent" for group in facts["groups"])
     for item in facts["not_members"]:
         assert (item["file"], item["span"]) in spans
+
+
+def test_expected_flags_join_two_sides_of_one_group(facts):
+    members = {g["key"]: {tuple(m) for m in g["members"]} for g in facts["groups"]}
+    verdicts = {g["key"]: g["verdict"] for g in facts["groups"]}
+    assert facts["contradictions"] and facts["changes"]
+    for kind in ("contradictions", "changes"):
+        for item in facts[kind]:
+            a, b = ({tuple(m) for m in side} for side in item["sides"])
+            assert a and b and not a & b and a | b <= members[item["group"]], (kind, item["group"])
+            if kind == "contradictions":
+                assert verdicts[item["group"]] == "contradictory"
 
 
 def test_hedged_claims_match_the_rows(sample_rows, facts):

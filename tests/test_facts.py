@@ -171,3 +171,74 @@ def test_embeddings_are_cached_in_the_record_and_the_model_loads_only_on_a_miss(
     assert (again == vecs[:2]).all()
     assert tuple(conn.execute("SELECT COUNT(*), MIN(dim) FROM embeddings").fetchone()) == (2, 384)
     conn.close()
+
+
+GERMANY = Ent("Deutschland", "LOC", "germany", "Deutschland")
+STARGATE = Ent("Stargate", "MISC", "stargate", "Stargate")
+TRUMP = Ent("Trump", "PER", "donald-trump", "Donald Trump")
+BK = Ent("Börsenkurier Online", "MEDIA", None, "Börsenkurier Online")
+
+
+def test_one_article_does_not_contradict_itself_across_sentences(embedder):
+    text_a = "Zwischen 2023 und 2024 kündigten Investoren in China mehr als 500 Rechenzentren an."
+    text_b = "Mindestens 150 davon waren bis Ende 2024 in China in Betrieb."
+    claims = [
+        record("c1", "a1", "x.example", "2025-03-05", C(text_a, "mehr als 500", 500, unit="count",
+               qualifier="lower_bound", subject="China", measure_key="count_projects", entities=[CHINA])),
+        record("c2", "a1", "x.example", "2025-03-05", C(text_b, "Mindestens 150", 150, unit="count",
+               qualifier="lower_bound", subject="China", measure_key="count_projects", entities=[CHINA])),
+    ]
+    claims[1].claim.sentence_index = 1
+    groups = group_facts(claims, vectors_for(embedder, claims), CONFIG)
+    assert groups_of(groups) == [{"c1"}, {"c2"}]
+
+
+def test_disagreeing_figures_about_a_place_only_are_not_one_fact(embedder):
+    """'Deutschland' is the setting of countless figures; it anchors no contradiction."""
+    claims = [
+        record("c1", "a1", "x.example", "2022-01-13", C(
+            "Für nach Deutschland importierte Lebensmittel werden etwa 18 Millionen Hektar Land belegt.",
+            "etwa 18 Millionen Hektar", 1.8e7, unit="ha", qualifier="approx", subject="Deutschland",
+            measure_key="area", entities=[GERMANY])),
+        record("c2", "a2", "y.example", "2022-01-21", C(
+            "In Deutschland stehen rund 23.800 Hektar Riesling-Reben.", "rund 23.800 Hektar", 23800,
+            unit="ha", qualifier="approx", subject="Deutschland", measure_key="area", entities=[GERMANY])),
+    ]
+    groups = group_facts(claims, vectors_for(embedder, claims), CONFIG)
+    assert groups_of(groups) == [{"c1"}, {"c2"}]
+
+
+def test_the_same_figure_joins_when_one_claim_names_the_others_subject(embedder):
+    """NLP subjects miss ("Trump kündigt ... an"); the same value plus the entity named in the sentence do not."""
+    claims = [
+        record("de", "a1", "boerse.example", "2025-01-22", C(
+            "Stargate: Trump kündigt KI-Offensive mit 500 Milliarden Dollar an", "500 Milliarden Dollar", 5e11,
+            subject="Trump", measure_key="investment", entities=[STARGATE, TRUMP])),
+        record("en", "a2", "pacific.example", "2025-01-23", C(
+            "Stargate plans to spend up to $500 billion on AI infrastructure.", "up to $500 billion", 5e11,
+            qualifier="upper_bound", subject="Stargate", measure_key="investment", entities=[STARGATE]), "en"),
+    ]
+    groups = group_facts(claims, vectors_for(embedder, claims), CONFIG)
+    assert groups_of(groups) == [{"de", "en"}]
+
+
+def test_a_claim_attributed_to_an_outlet_joins_that_outlets_claim(embedder):
+    claims = [
+        record("orig", "a1", "Börsenkurier Online", "2025-01-27", C(
+            "An einem Handelstag wurden mehr als eine Billion Dollar an Börsenwert vernichtet.",
+            "mehr als eine Billion Dollar", 1e12, qualifier="lower_bound", measure_key="market_value_loss")),
+        record("cited", "a2", "digitalwelt.example", "2025-02-03", C(
+            "Der Ausverkauf ließ den Börsenwert um über eine Billion US-Dollar schrumpfen, wie Börsenkurier "
+            "Online berichtete.", "über eine Billion US-Dollar", 1e12, qualifier="lower_bound",
+            measure_key="market_value_loss", entities=[BK], attributed_to=["Börsenkurier Online"])),
+    ]
+    groups = group_facts(claims, vectors_for(embedder, claims), CONFIG)
+    assert groups_of(groups) == [{"orig", "cited"}]
+
+
+def test_claims_without_a_measure_group_only_on_the_same_number(embedder):
+    sentence = "Die Zahl lag bei {}."
+    claims = [record(f"c{v}", f"a{v}", f"s{v}.example", "2025-01-01",
+                     C(sentence.format(v), str(v), v, unit="count")) for v in (52, 47)]
+    groups = group_facts(claims, vectors_for(embedder, claims), CONFIG)
+    assert groups_of(groups) == [{"c47"}, {"c52"}]

@@ -1,19 +1,15 @@
 """The lookup quality bar on the bundled sample corpus, end to end.
 
-samples/articles -> ingest -> NLP -> linking -> claim embeddings -> lookup, in
-SQLite and through Neo4j: each question must return the right fact group first,
+samples/articles -> ingest -> NLP -> linking -> claim embeddings -> lookup
+(the `samples_record` fixture of conftest.py), in SQLite and through Neo4j: each question must return the right fact group first,
 and both engines must agree.
 """
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from graph.projection import sync_record
 from graph.record import open_record
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "articles"
 
 # question -> (measure_key of the right fact, a word its subject must contain or None)
 QUESTIONS = {
@@ -22,27 +18,6 @@ QUESTIONS = {
     "wie viel Rechenkapazität steht leer": ("idle_capacity", None),
     "H100 rental price": ("rental_price", "h100"),
 }
-
-
-@pytest.fixture(scope="module")
-def samples_record(tmp_path_factory):
-    from graph.embeddings import Embedder
-    from graph.link import link_record
-    from graph.link_config import LinkConfig
-    from newsgraph import pipeline
-    from nlp.analyze import Analyzer
-    from queries.claim_embeddings import index_claim_embeddings
-
-    conn = open_record(tmp_path_factory.mktemp("samples") / "record.db")
-    ingest = pipeline.ingest_paths(conn, [SAMPLES], max_bytes=20_000_000)
-    assert ingest.new_or_changed == len(list(SAMPLES.glob("*.html"))) and not ingest.failures
-    analyzed = pipeline.analyze_pending(conn, Analyzer())
-    assert analyzed.claims > 0 and not analyzed.failures
-    config = LinkConfig()
-    embedder = Embedder(config.embedding_model)
-    link_record(conn, config, embedder=embedder)
-    index_claim_embeddings(conn, embedder)
-    return conn, embedder
 
 
 @pytest.fixture(scope="module")
