@@ -323,7 +323,8 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
             _measure_candidates(members, feats, dirty, uf, pairs, config, related, subject_word)
     pairs = _prune(pairs, feats, dirty, uf)
     mkless = _prune(_mkless_candidates(entity_blocks, feats, dirty, uf, config, related), feats, dirty, uf)
-    loose = [m for m in loose_blocks.values() if len(m) > 1 and any(x in dirty for x in m)]
+    loose = [run for m in loose_blocks.values() if len(m) > 1 and any(x in dirty for x in m)
+             for run in _equal_value_runs(m, feats, dirty, config.equal_value_ratio)]
     if vectors is None:
         return uf
     needed = sorted({i for p in pairs for i in p} | {i for p in mkless for i in p} | {i for b in loose for i in b})
@@ -534,7 +535,9 @@ def _measure_candidates(members: list[int], feats: list[ClaimFeatures], dirty: s
         order = _value_order(group, feats, uf)
         limit = config.block_top_k if len(set(order[1])) > config.block_pairwise_limit else len(group)
         for a, b in _component_pairs(order, [m for m in group if m in dirty], dirty, limit):
-            if _soft_allowed(feats[a], feats[b], related):
+            if _soft_allowed(feats[a], feats[b], related) and (
+                    _value_ratio(feats[a].value, feats[b].value) <= config.same_value_ratio
+                    or _about_one_thing(feats[a], feats[b], related)):
                 pairs.add((min(a, b), max(a, b)))
 
 
@@ -619,8 +622,8 @@ def _mkless_candidates(entity_blocks: dict[tuple, list[int]], feats: list[ClaimF
     """Claims without measure_key: the facts sharing one of their entities, nearest in value first.
 
     The value order only bounds the work (`mkless_candidates` facts per claim,
-    half on each side); the decision is `soft_score` against the stricter
-    `no_measure_score`.
+    half on each side); only the same value (`same_value_ratio`) can join, and
+    the decision is `soft_score` against the stricter `no_measure_score`.
     """
     out: set[tuple[int, int]] = set()
     side = max(1, config.mkless_candidates // 2)
@@ -629,9 +632,28 @@ def _mkless_candidates(entity_blocks: dict[tuple, list[int]], feats: list[ClaimF
         if not seekers or len(members) < 2 or not any(m in dirty for m in members):
             continue
         for a, b in _component_pairs(_value_order(members, feats, uf), seekers, dirty, side):
-            if _soft_allowed(feats[a], feats[b], related):
+            if _soft_allowed(feats[a], feats[b], related) \
+                    and _value_ratio(feats[a].value, feats[b].value) <= config.same_value_ratio:
                 out.add((min(a, b), max(a, b)))
     return out
+
+
+def _equal_value_runs(block: list[int], feats: list[ClaimFeatures], dirty: set[int],
+                      ratio: float) -> list[list[int]]:
+    """Runs of claims whose values lie within `ratio` of the run's smallest, with a new claim in them.
+
+    Loose claims join only on the same number, so only these need embeddings.
+    """
+    order = sorted(block, key=lambda m: (_log_value(feats[m].value), m))
+    runs, run = [], [order[0]]
+    for m in order[1:]:
+        if _value_ratio(feats[run[0]].value, feats[m].value) <= ratio:
+            run.append(m)
+        else:
+            runs.append(run)
+            run = [m]
+    runs.append(run)
+    return [r for r in runs if len(r) > 1 and any(m in dirty for m in r)]
 
 
 def _link_loose(block: list[int], vecs: np.ndarray, rows: dict[int, int], feats: list[ClaimFeatures],
