@@ -81,6 +81,7 @@ class ClaimFeatures:
     publisher: str | None = None            # the publishing outlet's entity id, when it is one
     hedged: bool = False
     places: frozenset[str] = frozenset()    # entities of `context` that are places
+    timed: bool = False                     # the sentence states a time for it, understood (scope) or not
 
 
 def fact_id_for(seed_claim_id: str) -> str:
@@ -139,7 +140,7 @@ class FactUnionFind:
         self.keys: dict[int, set] = {i: ({k} if k is not None else set()) for i, k in enumerate(keys)}
         self.subjects: dict[int, set] = {i: ({s} if s else set()) for i, s in enumerate(subjects)}
         self.related = related
-        # article -> [(value, sentence index, sources)] per component: one article does not contradict itself
+        # article -> [(value, sentence index, sources, time)] per component: one article does not contradict itself
         self.stated: dict[int, dict[str, list]] = {
             i: ({x[0]: [x[1:]]} if x is not None else {}) for i, x in enumerate(stated or [None] * len(keys))}
         self.same_value_ratio = same_value_ratio
@@ -180,17 +181,19 @@ class FactUnionFind:
         and "mindestens 150 davon in Betrieb" two sentences apart are two facts,
         even when their time phrases differ. A change over time that one article
         reports is said in one sentence ("jetzt 75.000, früher 180.000"), which
-        `sentence_key` governs instead. An article may report a dispute,
-        though: see `_reports_dispute`.
+        `sentence_key` governs instead; two sentences that each state a time
+        ("Vor dem Preisverfall ... 180.000 Yuan", "derzeit ... 7.500 Yuan") may
+        report a change too. An article may also report a dispute
+        (`_reports_dispute`).
         """
         a, b = self.stated[ra], self.stated[rb]
         if len(a) > len(b):
             a, b = b, a
         for article, values in a.items():
-            for v1, s1, src1 in values:
-                for v2, s2, src2 in b.get(article, ()):
+            for v1, s1, src1, t1 in values:
+                for v2, s2, src2, t2 in b.get(article, ()):
                     if s1 != s2 and _value_ratio(v1, v2) > self.same_value_ratio \
-                            and not _reports_dispute(src1, src2):
+                            and not _reports_dispute(src1, src2) and not _other_times(t1, t2):
                         return True
         return False
 
@@ -215,13 +218,19 @@ def _reports_dispute(a: frozenset | None, b: frozenset | None) -> bool:
     return a is None or b is None or bool(a and b and a != b)
 
 
+def _other_times(a: tuple[bool, str | None], b: tuple[bool, str | None]) -> bool:
+    """Both claims state a time, and not the same one (a phrase we cannot place counts as other)."""
+    (timed_a, scope_a), (timed_b, scope_b) = a, b
+    return timed_a and timed_b and (scope_a is None or scope_b is None or scope_a != scope_b)
+
+
 def stated_key(f: ClaimFeatures) -> tuple | None:
-    """(article, value, sentence, sources or None when hedged) for the within-article check.
+    """(article, value, sentence, sources or None when hedged, time) for the within-article check.
 
     Conversions restate another claim and carry none."""
     if f.conversion_of is not None or f.sentence is None:
         return None
-    return (f.article_id, f.value, f.sentence[1], None if f.hedged else f.sources)
+    return (f.article_id, f.value, f.sentence[1], None if f.hedged else f.sources, (f.timed, f.scope))
 
 
 def sentence_key(f: ClaimFeatures) -> tuple | None:
@@ -343,9 +352,10 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
         for score, a, b in sorted(scored, key=lambda x: (-x[0], x[1], x[2])):
             if score < config.same_fact_score:
                 continue
-            # values that disagree join only claims about one thing: a contradiction must be about something
-            if _value_ratio(feats[a].value, feats[b].value) > config.same_value_ratio \
-                    and not _about_one_thing(feats[a], feats[b], related):
+            # values that disagree join only claims about one thing, on stronger evidence:
+            # a contradiction must be about something, and more certain than a corroboration
+            if _value_ratio(feats[a].value, feats[b].value) > config.same_value_ratio and (
+                    score < config.disagreeing_score or not _about_one_thing(feats[a], feats[b], related)):
                 continue
             uf.union(a, b, soft=True)
     for a, b in sorted(mkless):
@@ -729,7 +739,7 @@ def features_from_roles(rec: ClaimRecord, roles: dict[str, str],
         value=base_value(c.value, c.unit, units, usd_per_unit),
         sentence=(rec.article_id, c.sentence_index), scope=scope, conversion_of=conversion_of,
         sources=frozenset(e for e, r in roles.items() if r == "attributed_to"), publisher=publisher,
-        hedged=bool(c.hedged), places=context & places,
+        hedged=bool(c.hedged), places=context & places, timed=bool(c.time),
     )
 
 

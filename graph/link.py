@@ -373,6 +373,7 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
             scope=scope, conversion_of=r["conversion_of"],
             sources=frozenset(e for e, role in rs.items() if role == "attributed_to"),
             publisher=publishers.get(r["source_id"]), hedged=bool(r["hedged"]), places=context & places,
+            timed=bool(r["time"]),
         ))
         article_of[r["id"]] = r["article_id"]
         scopes[r["id"]] = scope

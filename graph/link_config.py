@@ -60,6 +60,10 @@ class LinkConfig:
     # 0.3-0.7 cosine (lowest across German/English), unrelated claims of one
     # measure 0.1-0.5; bonuses lift the former over 0.6 and rarely the latter.
     same_fact_score: float = 0.60
+    # Claims whose values disagree (beyond `same_value_ratio`) join only at this
+    # score and only about a common entity that is not a place: a contradiction
+    # needs more evidence than a corroboration.
+    disagreeing_score: float = 0.70
     context_bonus: float = 0.15
     value_bonus: float = 0.10
     # Two values within this factor are "the same figure" (rounding, "rund",

@@ -34,6 +34,7 @@ _NOT_SUBJECT = frozenset({"MEDIA"})
 _NAME_ONLY = frozenset({"ORG", "PER", "MEDIA", "LOC"})
 _CONTEXT_SENTENCES = 3   # how far back a pronoun ("sagt er") may find its person
 _WORDS = re.compile(r"[^\W\d_]+")
+_MIN_WORDS = 2            # a "sentence" with fewer words is numbering or furniture, not a statement
 
 
 @dataclass(frozen=True)
@@ -115,15 +116,23 @@ def _keep(q: Quantity, blockers: list[tuple[int, int]]) -> bool:
 
 def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
                     res: LanguageResources, persons_before: tuple[str, ...] = (),
-                    first_claim_index: int = 0, previous_count: Claim | None = None) -> SentenceResult:
-    """Claims of one sentence; `first_claim_index` is where they start in the document list."""
+                    first_claim_index: int = 0, previous_count: Claim | None = None,
+                    previous_text: str = "") -> SentenceResult:
+    """Claims of one sentence; `first_claim_index` is where they start in the document list.
+
+    `previous_text` (the sentence before) may supply the context a measure
+    needs: "Vor dem Preisverfall lag die Monatsmiete bei 180.000 Yuan" rents a
+    server only because the sentence before says so.
+    """
     text, s0, s1 = sentence.text, sentence.start, sentence.end
     in_sentence = _sentence_entities(sentence, doc)
     rel = [SentenceEntity(m.start - s0, m.end - s0, m.text, m.label) for m in in_sentence]
-    words = set(_WORDS.findall(text.lower()))
+    word_list = _WORDS.findall(text.lower())
+    words = set(word_list)
     attribution = find_attribution(text, rel, res.attribution, persons_before) \
         if res.attribution and _may_contain(words, res.attribution.triggers) else Attribution()
-    if res.quantity_lang is None:
+    if res.quantity_lang is None or len(word_list) < _MIN_WORDS:
+        # "1.", "206.", "45'": list numbering and page furniture state nothing
         return SentenceResult([], attribution)
     quantities = find_quantities(text, res.quantity_lang, res.data_dir)
     if not quantities:
@@ -163,7 +172,8 @@ def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
     claims = []
     stated = None   # the measure of the last non-multiple quantity, for ratios
     for q, scope, q_hedged in zip(quantities, scopes, hedged):
-        measure = measure_for(text, q.start, q.end, q.unit, q.change, cue_hits, res.measures, q.per)
+        measure = measure_for(text, q.start, q.end, q.unit, q.change, cue_hits, res.measures, q.per,
+                              context=f"{previous_text} {text}")
         subject = find_subject(text, q.start, q.end, q.unit, candidates, res.lang, res.stopwords)
         if measure.key is None and q.unit == "count" and previous_count is not None \
                 and res.measures.anaphora is not None and res.measures.anaphora.match(text, q.end):
@@ -203,7 +213,8 @@ def document_claims(text: str, sentences: list[Sentence], mentions: list[EntityM
     for i, sent in enumerate(sentences):
         recent = tuple(name for names in persons[-_CONTEXT_SENTENCES:] for name in names)
         result = sentence_claims(sent, i, doc, res, recent, first_claim_index=len(claims),
-                                 previous_count=last_count)
+                                 previous_count=last_count,
+                                 previous_text=sentences[i - 1].text if i else "")
         claims.extend(result.claims)
         counts = [c for c in result.claims if c.unit == "count" and c.measure_key]
         if counts:

@@ -218,9 +218,15 @@ def _score(text: str, qstart: int, qend: int, unit: str, change: str | None, hit
 
 
 def measure_for(text: str, qstart: int, qend: int, unit: str, change: str | None,
-                hits: list[CueHit], lex: MeasureLexicon, per: str | None = None) -> Measure:
-    """The measure of the quantity at [qstart, qend) of sentence `text`."""
+                hits: list[CueHit], lex: MeasureLexicon, per: str | None = None,
+                context: str | None = None) -> Measure:
+    """The measure of the quantity at [qstart, qend) of sentence `text`.
+
+    `context` (default: the sentence) is where a context-bound entry looks for
+    its context words; the caller may add the sentence before.
+    """
     cls = unit_class(unit)
+    context_lower = (context if context is not None else text).lower()
     qseg = _segment_index(text, qstart)
     best: tuple[float, CueHit, MeasureEntry, bool] | None = None
     for hit in hits:
@@ -237,7 +243,7 @@ def measure_for(text: str, qstart: int, qend: int, unit: str, change: str | None
             )
             if not (direct or derived):
                 continue
-            if entry.context is not None and not entry.context.search(text.lower()):
+            if entry.context is not None and not entry.context.search(context_lower):
                 continue
             score = _score(text, qstart, qend, unit, change, hit, entry, hits, lex, qseg)
             score += 25 if derived and change is None else 0
