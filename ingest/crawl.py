@@ -3,10 +3,12 @@
 Why this shape: the coordinator (the thread calling `crawl`) owns the SQLite
 connection, robots decisions and politeness bookkeeping, and calls `on_document`;
 a small thread pool only waits on the network; text extraction runs in the
-coordinator or in worker processes (ingest.extract_pool explains why not threads).
+coordinator or, once it holds the crawl up, in worker processes (ingest.extract_pool
+explains why not threads and when).
 So the pipeline's record store never sees concurrent writes, and a document's record
 and its frontier mark are written back to back by one thread: a kill -9 loses at
-most the URLs in flight, which the next run fetches again.
+most the URLs in flight and the last group of marks (Frontier.grouped: about a
+second's worth), which the next run fetches again.
 
 A run: (1) read feeds and sitemaps (conditional GET) and add new URLs to the
 frontier; (2) fetch what is due: new URLs, failed ones whose retry time has come,
@@ -50,7 +52,8 @@ class CrawlOptions:
     revisit_after: float | None = 12 * 3600   # seconds until a fetched article is checked again; None = never
     revisit_max_age_days: float = 7.0     # articles older than this are not revisited
     max_sitemaps: int = 50                # per source, including children of sitemap indexes
-    extract_processes: int = 0            # >0: extract in that many worker processes (extraction-bound crawls)
+    extract_processes: int | None = None  # worker processes for extraction; 0 = inline; None = automatic
+                                          # (inline until extraction holds the crawl up; ingest.extract_pool)
     claim_batch: int = 200
 
 
@@ -72,6 +75,7 @@ class CrawlReport(CrawlCounts):
     per_source: dict[str, CrawlCounts] = field(default_factory=dict)
     failures: list[InputFailure] = field(default_factory=list)
     stopped_at_max_pages: bool = False
+    extract_workers: int = 0   # worker processes that extracted pages (0: all inline)
 
     def add(self, source: str, name: str, n: int = 1) -> None:
         for counts in (self, self.per_source.setdefault(source, CrawlCounts())):
@@ -296,6 +300,7 @@ class _Crawl:
             self.frontier.mark_skipped(item.url, "duplicate", "same_canonical", f"same canonical URL as {owner}")
             self.report.add(name, "duplicates")
             return
+        self.frontier.commit()   # the store may open its own transaction (BEGIN fails inside another)
         try:
             self.on_document(document)
         except Exception as err:  # noqa: BLE001 - one failing document must not end the crawl
@@ -304,7 +309,7 @@ class _Crawl:
             self.frontier.mark_failed(item.url, "pipeline_error", message, http_status=result.status)
             self.report.fail(name, InputFailure(item.fetch_url, "pipeline_error", message))
             return
-        # commits whatever on_document left uncommitted on this connection together with the mark
+        # whatever on_document left uncommitted on this connection is committed with the mark
         self.frontier.mark_fetched(item.url, http_status=result.status, content_hash=document.content_hash,
                                    canonical_url=document.canonical_url, published=document.published,
                                    revisit_at=revisit, **validators)
@@ -334,7 +339,8 @@ class _Crawl:
         exhausted = False
         extraction = Extraction(self.options.extract_processes)
         try:
-            with ThreadPoolExecutor(max_workers=self.options.concurrency, thread_name_prefix="crawl") as pool:
+            with self.frontier.grouped(), \
+                    ThreadPoolExecutor(max_workers=self.options.concurrency, thread_name_prefix="crawl") as pool:
                 while True:
                     if self._pages_spent():
                         if any(queues.values()) or not exhausted:
@@ -358,7 +364,11 @@ class _Crawl:
                     if not running and not extracting:
                         time.sleep(min(timeout, 1.0))
                         continue
-                    done, _ = wait([*running, *extracting], timeout=max(timeout, 0.01), return_when=FIRST_COMPLETED)
+                    if len(extracting) >= extraction.capacity or len(running) >= self.options.concurrency:
+                        timeout = None   # only a finished fetch or extraction can unblock: no polling
+                    else:
+                        timeout = max(timeout, 0.01)
+                    done, _ = wait([*running, *extracting], timeout=timeout, return_when=FIRST_COMPLETED)
                     for future in done:
                         if future in running:
                             host, item = running.pop(future)
@@ -371,6 +381,7 @@ class _Crawl:
                             self._page_done()
         finally:
             extraction.close()
+            self.report.extract_workers = extraction.workers_started
 
     def _dispatch(self, pool: ThreadPoolExecutor, queues: dict[str, deque[CrawlItem]],
                   running: dict[Future[FetchResult], tuple[str, CrawlItem]]) -> None:
@@ -417,6 +428,10 @@ def crawl(
     next run hand over the same document again.
     `since` (ISO date) skips articles published earlier; `max_pages` caps page requests
     in this run. Returns counts overall and per source, and every failure with its reason.
+
+    Extraction may move to worker processes ("spawn": they import the program's main
+    module), so a script that calls `crawl` needs the usual `if __name__ == "__main__":`
+    guard, or `CrawlOptions(extract_processes=0)`.
     """
     run = _Crawl(conn, sources, fetcher, on_document, options or CrawlOptions(), max_pages, _as_date(since), progress)
     run.discover()

@@ -4,15 +4,23 @@ Why processes and never threads: trafilatura/lxml crashed the interpreter (SIGSE
 SIGABRT in tree copies) when several threads extracted at once in a fresh process,
 and extraction holds the GIL anyway, so threads would not make it faster. Worker
 processes ("spawn", so no locks or sockets are inherited from the crawler's threads)
-give real parallelism when a crawl is extraction-bound (fast local servers); polite
-crawls of remote sites wait on per-host delays and need none (processes=0).
+give real parallelism when a crawl is extraction-bound (fast or local servers, many
+hosts); polite crawls of a few remote sites wait on per-host delays and need none.
+
+Why automatic by default: a worker costs a second or more to start (interpreter,
+trafilatura, and dateparser's locale tables on the first page that needs them) and
+~100 MB, which small and polite crawls never earn back. So extraction starts inline
+and the pool is started only once inline extraction has been seen to hold the crawl
+up: it took more than half of the coordinator's time over the first pages.
 """
 from __future__ import annotations
 
 import multiprocessing
+import os
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.extract import document_from_text, extract_document, utc_timestamp
 from ingest.frontier import CrawlItem
@@ -48,14 +56,47 @@ def extract_page(item: CrawlItem, result: FetchResult, spec: SourceSpec) -> Page
     return outcome
 
 
-class Extraction:
-    """`submit` returns a Future of a PageOutcome: computed at once (processes=0) or in a
-    worker process. If the pool breaks (a worker died), extraction continues inline."""
+def _extract_in_worker(item: CrawlItem, result: FetchResult, spec: SourceSpec) -> PageOutcome:
+    """extract_page in a worker process. The body is not sent back: the crawl still has it."""
+    outcome = extract_page(item, result, spec)
+    outcome.result = replace(result, body=b"")
+    return outcome
 
-    def __init__(self, processes: int = 0) -> None:
-        self.processes = processes
-        self._pool = (ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
-                      if processes > 0 else None)
+
+AUTO_START_PAGES = 8       # pages extracted inline before the automatic mode judges
+AUTO_BUSY_SHARE = 0.5      # ... and starts workers when extraction took more than this share of the time
+MAX_AUTO_PROCESSES = 8     # each worker holds trafilatura and lxml (~100 MB)
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # not Linux
+        return os.cpu_count() or 1
+
+
+class Extraction:
+    """`submit` returns a Future of a PageOutcome: computed at once (inline) or in a
+    worker process. If the pool breaks (a worker died), extraction continues inline.
+
+    processes: N > 0 workers from the start; 0 always inline; None automatic: inline
+    until extraction holds the crawl up (see the module docstring), then one worker per
+    CPU (never on a single CPU, where workers would only add their start-up cost).
+    """
+
+    def __init__(self, processes: int | None = None) -> None:
+        self._auto = processes is None
+        self.processes = min(cpu_count(), MAX_AUTO_PROCESSES) if processes is None else processes
+        if self._auto and self.processes < 2:
+            self.processes, self._auto = 0, False
+        self._pool: ProcessPoolExecutor | None = None
+        self.workers_started = 0   # for the crawl report: 0 when every page was extracted inline
+        self._inline_pages = 0
+        self._inline_seconds = 0.0
+        self._first_inline: float | None = None
+        if not self._auto and self.processes > 0:
+            self._start_pool()
 
     @property
     def capacity(self) -> int:
@@ -63,20 +104,40 @@ class Extraction:
         return 4 * self.processes if self._pool else 1
 
     def submit(self, item: CrawlItem, result: FetchResult, spec: SourceSpec) -> Future[PageOutcome]:
+        if result.ok and self._auto and self._pool is None and self._extraction_bound():
+            self._start_pool()
         if self._pool is not None and result.ok:
             try:
-                return self._pool.submit(extract_page, item, result, spec)
+                return self._pool.submit(_extract_in_worker, item, result, spec)
             except BrokenProcessPool:
                 self._drop_pool()
         done: Future[PageOutcome] = Future()
+        started = time.monotonic()
         done.set_result(extract_page(item, result, spec))
+        if result.ok:
+            self._inline_pages += 1
+            self._inline_seconds += time.monotonic() - started
+            self._first_inline = self._first_inline or started
         return done
+
+    def _extraction_bound(self) -> bool:
+        """Automatic mode: did inline extraction take most of the time since the first page?"""
+        if self._inline_pages < AUTO_START_PAGES or self._first_inline is None:
+            return False
+        return self._inline_seconds > AUTO_BUSY_SHARE * (time.monotonic() - self._first_inline)
+
+    def _start_pool(self) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"))
+        self.workers_started = self.processes
+        self._auto = False
 
     def outcome(self, future: Future[PageOutcome], item: CrawlItem, result: FetchResult,
                 spec: SourceSpec) -> PageOutcome:
         """The future's outcome; a page whose worker died is extracted inline instead."""
         try:
-            return future.result()
+            outcome = future.result()
+            outcome.result = result
+            return outcome
         except BrokenProcessPool:
             self._drop_pool()
             return extract_page(item, result, spec)

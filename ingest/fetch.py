@@ -3,7 +3,8 @@
 Why hand-rolled on urllib3 rather than a plain `urlopen`: a nightly crawler talks
 to thousands of servers it does not control. Every redirect hop is followed here so
 that each one is checked (scheme, private addresses, loops); bodies are streamed and
-decompressed incrementally so that a huge or bomb response is cut off at `max_bytes`;
+decompressed incrementally (gzip, deflate, brotli) so that a huge or bomb response is
+cut off at `max_bytes` without ever being decoded whole;
 transient failures are retried with exponential backoff and jitter, honouring
 Retry-After; and ETag/Last-Modified make re-crawls cheap (304 = unchanged).
 The result is always a `FetchResult`, never an exception: a failure is data.
@@ -20,6 +21,7 @@ from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
 from urllib.parse import urljoin, urlsplit
 
+import brotli
 import certifi
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -47,10 +49,11 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 TRANSIENT_ERRORS = frozenset({"timeout", "connection_error"})
 CHUNK = 64 * 1024
-# Only codings decoded here with a size limit. brotli is not a dependency (and its
-# decoder cannot be bounded per call in all versions), so "br" is never advertised;
-# a server that sends it anyway gets "content_encoding".
-ACCEPT_ENCODING = "gzip, deflate"
+DRAIN_MAX = 64 * 1024    # a rest of a response up to this size is read, to keep its connection
+# Only codings decoded here with a size limit (brotli >= 1.2 bounds each call's output);
+# a server that sends another coding anyway gets "content_encoding".
+ACCEPT_ENCODING = "gzip, deflate, br"
+CODINGS = {"gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate", "br": "br"}
 
 
 def _newsgraph_version() -> str:
@@ -136,12 +139,16 @@ class _Inflater:
 
     def __init__(self, coding: str) -> None:
         self.coding = coding
-        self._raw_deflate = False
         self._started = False
-        self._d = zlib.decompressobj(zlib.MAX_WBITS | 16 if coding == "gzip" else zlib.MAX_WBITS)
+        if coding == "br":
+            self._br = brotli.Decompressor()
+        else:
+            self._d = zlib.decompressobj(zlib.MAX_WBITS | 16 if coding == "gzip" else zlib.MAX_WBITS)
 
     def feed(self, data: bytes, room: int) -> bytes:
         """Decompressed bytes of `data`; raises _Failure if they would exceed `room`."""
+        if self.coding == "br":
+            return self._feed_brotli(data, room)
         try:
             out = self._d.decompress(data, room + 1)
         except zlib.error:
@@ -155,6 +162,23 @@ class _Inflater:
         if len(out) > room:
             raise _Failure("decompression_bomb", "the compressed response expands beyond max_bytes")
         return out
+
+    def _feed_brotli(self, data: bytes, room: int) -> bytes:
+        """Like zlib's max_length: each call's output stops near its limit, and output the
+        decoder still holds is drained (empty input) before it may take more data."""
+        out = bytearray()
+        try:
+            out += self._br.process(data, output_buffer_limit=room + 1)
+            while len(out) <= room and not self._br.can_accept_more_data():
+                more = self._br.process(b"", output_buffer_limit=room - len(out) + 1)
+                if not more:
+                    raise _Failure("content_encoding", "corrupt br data")
+                out += more
+        except brotli.error:
+            raise _Failure("content_encoding", "corrupt br data") from None
+        if len(out) > room:
+            raise _Failure("decompression_bomb", "the compressed response expands beyond max_bytes")
+        return bytes(out)
 
 
 def inflate(data: bytes, coding: str, limit: int) -> bytes:
@@ -299,7 +323,7 @@ class Fetcher:
             location = response.headers.get("Location")
             if response.status not in REDIRECT_STATUSES or not location:
                 return response
-            response.close()
+            _discard(response)
             response.release_conn()
             target = urljoin(current, location.strip())
             result.redirects.append(target)
@@ -314,7 +338,7 @@ class Fetcher:
         result.status = response.status
         result.headers = {k.lower(): v for k, v in response.headers.items()}
         if response.status != 200:
-            response.close()
+            _discard(response)
             if response.status != 304:
                 result.error = f"http_{response.status}"
                 result.message = f"the server answered HTTP {response.status}"
@@ -328,10 +352,10 @@ class Fetcher:
         coding = result.headers.get("content-encoding", "identity").strip().lower()
         if coding in ("", "identity") and gzip_file:
             coding = "gzip"
-        if coding not in ("identity", "", "gzip", "x-gzip", "deflate"):
+        if coding not in ("identity", "") and coding not in CODINGS:
             response.close()
             raise _Failure("content_encoding", f"unsupported Content-Encoding {coding!r}")
-        inflater = _Inflater("gzip" if coding == "x-gzip" else coding) if coding not in ("identity", "") else None
+        inflater = _Inflater(CODINGS[coding]) if coding in CODINGS else None
         limit = self.config.max_bytes
         declared = result.headers.get("content-length", "")
         if inflater is None and declared.isdigit() and int(declared) > limit:
@@ -355,6 +379,18 @@ class Fetcher:
                 body += chunk
         result.body = bytes(body)
         result.encoding = detect_encoding(result.body, charset) if result.body else charset
+
+
+def _discard(response: urllib3.BaseHTTPResponse) -> None:
+    """Skip a body we do not want (304, redirect, error page). A short one is read, so that
+    the connection goes back to the pool for the next request to the host (re-runs are
+    mostly 304s; a new TLS connection each costs more than the request); a long or
+    unknown-length one closes the connection instead of reading it."""
+    length = response.headers.get("Content-Length", "")
+    if response.status in (204, 304) or (length.isdigit() and int(length) <= DRAIN_MAX):
+        response.drain_conn()
+    else:
+        response.close()
 
 
 def _classify(err: Exception) -> tuple[str, str]:

@@ -2,8 +2,10 @@
 
 Why SQLite on a connection we are given: the crawl state lives in the same database
 as the record (the record's migrations include SCHEMA_SQL), so one file holds
-everything. Every mark commits (unless inside `transaction()`), so a crash or kill -9
-loses at most the URLs in flight; they are still due on the next run. Works with
+everything. Every mark commits (unless inside `transaction()` or `grouped()`), so a
+crash or kill -9 loses at most the URLs in flight; they are still due on the next run.
+The crawl's fetch loop groups its marks (`grouped()`): one commit per page was most
+of the time of an unchanged re-run, and a lost group only makes its URLs due again. Works with
 connections in autocommit mode (isolation_level=None) and in sqlite3's default mode. Claims are held in
 memory, not in the database, so nothing needs "unlocking" after a crash (one crawl
 process per database at a time).
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from time import monotonic
 
 from ingest.failures import is_retryable
 from ingest.urls import canonicalize, strip_tracking
@@ -72,6 +75,8 @@ DUE_STATUSES = ("pending", "failed", "fetched", "unchanged")
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(hours=1)      # first retry of a failed URL on a later run; doubles per attempt
 RETRY_MAX = timedelta(days=7)
+GROUP_WRITES = 200                   # grouped(): commit after this many marks ...
+GROUP_SECONDS = 1.0                  # ... or when the group's first mark is this old
 
 
 def utc_now() -> datetime:
@@ -107,6 +112,9 @@ class Frontier:
         self.clock = clock
         self._in_flight: set[str] = set()
         self._tx_depth = 0
+        self._grouping = False
+        self._group_writes = 0
+        self._group_started = 0.0
         conn.executescript(SCHEMA_SQL)
         self.started = self.now()   # URLs fetched after this are not claimed again by this instance
 
@@ -128,12 +136,43 @@ class Frontier:
         if self._tx_depth == 0:
             self.conn.commit()
 
+    @contextmanager
+    def grouped(self) -> Iterator[None]:
+        """Commit the marks written inside in groups (GROUP_WRITES marks or GROUP_SECONDS)
+        instead of one by one, and whatever is pending at the end. A kill -9 loses at most
+        the last group: those URLs are due again on the next run, and a caller's uncommitted
+        writes of the same group (see `commit`) are lost with their marks."""
+        self._grouping = True
+        try:
+            yield
+        finally:
+            self._grouping = False
+            self.commit()
+
+    def commit(self) -> None:
+        """End the current group now: before a caller's own transaction (BEGIN fails inside
+        another), or to make its writes durable."""
+        if self._tx_depth == 0 and self.conn.in_transaction:
+            self.conn.commit()
+        self._group_writes = 0
+
     def discard_uncommitted(self) -> None:
         """Roll back writes left open on the connection (e.g. by a failed on_document)."""
         if self._tx_depth == 0 and self.conn.in_transaction:
             self.conn.rollback()
+        self._group_writes = 0
 
     def _write(self, sql: str, params: dict | tuple) -> sqlite3.Cursor:
+        if self._tx_depth == 0 and self._grouping:
+            if not self.conn.in_transaction:
+                self.conn.execute("BEGIN")
+            if self._group_writes == 0:
+                self._group_started = monotonic()
+            cursor = self.conn.execute(sql, params)
+            self._group_writes += 1
+            if self._group_writes >= GROUP_WRITES or monotonic() - self._group_started >= GROUP_SECONDS:
+                self.commit()
+            return cursor
         cursor = self.conn.execute(sql, params)
         if self._tx_depth == 0:
             self.conn.commit()

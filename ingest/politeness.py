@@ -13,8 +13,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
+@lru_cache(maxsize=1024)   # asked several times per request by the scheduler
 def is_loopback_host(host: str) -> bool:
     """host is "name[:port]" or "[ipv6][:port]", as made by ingest.urls.host_of."""
     name = host[1:host.find("]")] if host.startswith("[") else host.split(":", 1)[0]

@@ -10,12 +10,17 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from graph import store
 from ingest.files import iter_inputs, load_file
 from ingest.types import Document, InputError, InputFailure
-from nlp.analyze import Analyzer
+
+if TYPE_CHECKING:
+    # spaCy is imported only where the NLP runs: importing this module (and the CLI) stays
+    # light, which matters for the crawl's extraction workers ("spawn" re-imports the
+    # program's main module, the CLI, in every worker)
+    from nlp.analyze import Analyzer
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total)
 

@@ -407,3 +407,25 @@ def test_unchanged_sitemap_index_still_reads_its_changed_children(server, conn):
     again = crawl(conn, [spec], fetcher(), Store(conn), options=FAST)
     assert any(r.path == "/index.xml" and r.headers.get("If-None-Match") == '"index-1"' for r in server.requests)
     assert again.discovered == 2 and again.new == 2 and server.hits["/daily.xml"] == 2
+
+
+@pytest.mark.skipif(not (CORPUS / "manifest.tsv").exists(), reason=f"shared corpus not found at {CORPUS}")
+def test_extraction_moves_to_worker_processes_only_when_it_holds_the_crawl_up(server, conn):
+    from ingest.extract_pool import cpu_count
+
+    rows = _corpus_rows(24)
+    server.route("/robots.txt", Reply(404))
+    for row in rows:
+        server.route(row["path"], Reply(body=(CORPUS / "html" / row["file"]).read_bytes(), content_type="text/html"))
+    for i in range(4):
+        server.page(f"/slow/{i}", article(i))
+    store = Store(conn)
+    corpus = SourceSpec(name="corpus", urls=[server.url(r["path"]) for r in rows], allow_private=True)
+    # real pages from loopback without politeness: fetching is quick, extraction is the bottleneck
+    report = crawl(conn, [corpus], fetcher(), store, options=CrawlOptions(polite_loopback=False, revisit_after=None))
+    assert report.new + report.duplicates + sum(report.failed.values()) == len(rows) and report.new >= 20
+    assert report.extract_workers == (min(cpu_count(), 8) if cpu_count() > 1 else 0)
+    # a polite crawl waits on the host's delay: extracting inline keeps up
+    slow = SourceSpec(name="slow", urls=[server.url(f"/slow/{i}") for i in range(4)], allow_private=True)
+    report = crawl(conn, [slow], fetcher(), store, options=CrawlOptions(delay=0.3, revisit_after=None))
+    assert report.new == 4 and report.extract_workers == 0

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import gzip
+import threading
 import time
+import tracemalloc
 import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import brotli
 import pytest
 from httpserver import LocalServer, Reply, http_date
 
@@ -33,8 +37,7 @@ def test_200_returns_body_headers_and_encoding(server):
     assert result.encoding == "utf-8"
     assert result.headers["content-type"].startswith("text/html")
     assert server.requests[0].headers["User-Agent"] == "newsgraph-test/1 (+mailto:ops@example.org)"
-    assert "gzip" in server.requests[0].headers["Accept-Encoding"]
-    assert "br" not in server.requests[0].headers["Accept-Encoding"]
+    assert server.requests[0].headers["Accept-Encoding"] == "gzip, deflate, br"
 
 
 def test_conditional_get_with_etag_gives_304_unchanged(server):
@@ -154,6 +157,37 @@ def test_gzip_bomb_is_refused(server):
     assert result.error in ("decompression_bomb", "too_large") and result.body == b""
 
 
+def test_brotli_body_is_decoded(server):
+    server.page("/br", brotli.compress(ARTICLE.encode()), raw_encoding="br")
+    # larger than one read, and not very compressible: decoded across many calls
+    long = "".join(f"<p>Absatz {i}: {i * 7919 % 104729} Einwohner, {i * i} Euro.</p>" for i in range(40_000))
+    server.page("/br-long", brotli.compress(long.encode(), quality=5), raw_encoding="br")
+    assert fetcher().get(server.url("/br")).text() == ARTICLE
+    result = fetcher().get(server.url("/br-long"))
+    assert result.ok and result.text() == long and len(result.body) > 1024 * 1024
+
+
+def test_brotli_bomb_is_refused_without_being_decoded_whole(server):
+    compressor = brotli.Compressor(quality=1)
+    zeros = b"\0" * (1024 * 1024)
+    bomb = b"".join(compressor.process(zeros) for _ in range(256)) + compressor.finish()   # 256 MB decoded
+    server.page("/bomb", bomb, raw_encoding="br")
+    tracemalloc.start()
+    try:
+        result = fetcher(max_bytes=2 * 1024 * 1024).get(server.url("/bomb"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(bomb) < 1024 * 1024
+    assert result.error == "decompression_bomb" and result.body == b""
+    assert peak < 32 * 1024 * 1024
+
+
+def test_corrupt_brotli_is_a_content_encoding_failure(server):
+    server.page("/bad", b"this is not brotli at all" * 10, raw_encoding="br")
+    assert fetcher().get(server.url("/bad")).error == "content_encoding"
+
+
 def test_header_charset_contradicted_by_utf8_body(server):
     html = '<html><head><meta charset="utf-8"></head><body><p>Straße, Größe, Übermaß</p></body></html>'
     server.page("/wrong", html, content_type="text/html; charset=iso-8859-1")
@@ -207,6 +241,56 @@ def test_dropped_connection_then_success(server):
 
 
 def test_unadvertised_content_encoding_is_refused(server):
-    server.page("/br", b"\x0b\x02\x80hello\x03", raw_encoding="br")
-    result = fetcher().get(server.url("/br"))
-    assert result.error == "content_encoding" and "br" in result.message
+    server.page("/zstd", b"\x28\xb5\x2f\xfd hello", raw_encoding="zstd")
+    result = fetcher().get(server.url("/zstd"))
+    assert result.error == "content_encoding" and "zstd" in result.message
+
+
+class _KeepAliveHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with persistent connections (the shared test server closes every one)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet test output
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        self.server.peers.append(self.client_address)
+        if self.path == "/moved":
+            self._answer(301, b"<a href=/a>moved</a>", Location="/a")
+        elif self.path == "/missing":
+            self._answer(404, b"<html><body>not here</body></html>")
+        elif self.headers.get("If-None-Match") == '"v1"':
+            self._answer(304, None, ETag='"v1"')
+        else:
+            self._answer(200, ARTICLE.encode(), ETag='"v1"')
+
+    def _answer(self, status: int, body: bytes | None, **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if body is not None:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body is not None:
+            self.wfile.write(body)
+
+
+def test_connection_is_kept_for_304_redirect_and_error_answers():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _KeepAliveHandler)
+    httpd.daemon_threads = True
+    httpd.peers = []
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        with fetcher() as f:
+            assert f.get(url + "/a").ok
+            assert all(f.get(url + "/a", etag='"v1"').unchanged for _ in range(5))
+            assert f.get(url + "/missing").error == "http_404"
+            moved = f.get(url + "/moved")
+            assert moved.ok and moved.redirects == [url + "/a"]
+        assert len(httpd.peers) == 9 and len(set(httpd.peers)) == 1   # nine requests, one connection
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -6,7 +6,11 @@ by another page is served under /corpus/<file>), each with an ETag, plus a
 robots.txt and a sitemap listing every page. `ingest.crawl.crawl` reads the
 sitemap, fetches and extracts every page and stores each document in the record
 (as `newsgraph crawl` does, through `pipeline.store_documents`), with per-host
-politeness off for loopback (`polite_loopback=False`).
+politeness off for loopback (`polite_loopback=False`) and the default extraction
+setting (inline, moving to one worker process per CPU once extraction is the
+bottleneck; the figure's detail says how many workers ran). The NLP stage that
+`newsgraph crawl` runs after the crawl, over the stored articles, is not part of this
+figure: it is the `pipeline` stage's.
 
 The re-run uses the same record: every page is due again (revisit_after=0) and the
 server answers the conditional GETs with 304, so nothing is extracted or stored.
@@ -25,14 +29,19 @@ from bench.measure import median, per_second, timed
 from bench.records import fresh_record
 
 SAFE_PATH = re.compile(r"[^A-Za-z0-9/._~-]")
+UNUSABLE_PATH = re.compile(r"//|/\.\.?(?:/|$)")
 
 
 def served_paths(pages: list[Page]) -> dict[str, Page]:
     """path on the local server -> page: the manifest URL's path where it is usable and unique."""
     out: dict[str, Page] = {}
     for page in pages:
-        path = SAFE_PATH.sub("_", urlsplit(page.url).path) if page.url else ""
-        if path in ("", "/") or path in out or path in ("/robots.txt", "/sitemap.xml", "/warmup.xml"):
+        parts = urlsplit(page.url or "")
+        # only http(s) URLs have a usable path ("hard::file.html" would give "_file.html"), and
+        # only without dot segments or "//", which clients resolve and servers split differently
+        path = SAFE_PATH.sub("_", parts.path) if parts.scheme in ("http", "https") else ""
+        if not path.startswith("/") or path == "/" or path in out or UNUSABLE_PATH.search(path) or \
+                path in ("/robots.txt", "/sitemap.xml", "/warmup.xml"):
             path = f"/corpus/{page.file}"
         out[path] = page
     return out
@@ -74,7 +83,8 @@ def crawl_once(conn, sitemap_url: str) -> dict:
     first_failure = f"{report.failures[0].reason}: {report.failures[0].message}" if report.failures else None
     return {"first_failure": first_failure, "fetched": report.fetched, "new": report.new, "updated": report.updated,
             "unchanged": report.unchanged, "duplicates": report.duplicates,
-            "failed": dict(report.failed), "concurrency": options.concurrency}
+            "failed": dict(report.failed), "concurrency": options.concurrency,
+            "extract_workers": report.extract_workers}
 
 
 def run(ctx: StageContext) -> dict:
