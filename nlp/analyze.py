@@ -22,6 +22,7 @@ from nlp.doctext import make_doc
 from nlp.language import detect_language, normalize_lang
 from nlp.pipeline import build_pipeline
 from nlp.sentences import doc_sentences
+from nlp.tokencache import ChunkCache
 from nlp.types import Analysis, Citation, EntityMention
 
 
@@ -31,13 +32,21 @@ class Analyzer:
     def __init__(self, config: PipelineConfig | None = None) -> None:
         self.config = config or PipelineConfig()
         self._pipelines: dict[str, Language] = {}
+        self._chunk_caches: dict[str, ChunkCache] = {}
         self._data_dir = str(self.config.data_path)
 
     def pipeline(self, lang: str) -> Language:
         nlp = self._pipelines.get(lang)
         if nlp is None:
             nlp = self._pipelines[lang] = build_pipeline(lang, self.config)
+            self._chunk_caches[lang] = ChunkCache(nlp.tokenizer, self.config.token_cache_chunks)
         return nlp
+
+    def _make_doc(self, lang: str, text: str) -> Doc:
+        """The tokenized doc, with the tokenizer's chunk cache warmed for `text` first."""
+        nlp = self.pipeline(lang)
+        self._chunk_caches[lang].warm(text)
+        return make_doc(nlp, text)
 
     def language_of(self, text: str, lang: str | None = None, lang_hint: str | None = None) -> str:
         return normalize_lang(lang) or detect_language(text, lang_hint, self.config.data_path)
@@ -46,8 +55,7 @@ class Analyzer:
         code = self.language_of(text, lang, lang_hint)
         if not text or not text.strip():
             return Analysis(lang=code)
-        nlp = self.pipeline(code)
-        return self._from_doc(nlp(make_doc(nlp, text)), code, text)
+        return self._from_doc(self.pipeline(code)(self._make_doc(code, text)), code, text)
 
     def analyze_many(self, texts: Iterable[str], lang: str | None = None,
                      lang_hints: Sequence[str | None] | None = None) -> list[Analysis]:
@@ -64,7 +72,7 @@ class Analyzer:
                 out[i] = Analysis(lang=code)
         for code, idxs in by_lang.items():
             nlp = self.pipeline(code)
-            docs = nlp.pipe((make_doc(nlp, texts[i]) for i in idxs), batch_size=self.config.batch_size)
+            docs = nlp.pipe((self._make_doc(code, texts[i]) for i in idxs), batch_size=self.config.batch_size)
             for i, doc in zip(idxs, docs):
                 out[i] = self._from_doc(doc, code, texts[i])
         return [a for a in out if a is not None]

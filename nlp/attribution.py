@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nlp.config import DEFAULT_DATA_DIR
+from nlp.regex_scan import WordStartScanner
 from nlp.resources import DataFileError, lang_file, read_json
 
 SOURCE_LABELS = frozenset({"ORG", "PER", "MEDIA", "LOC", "MISC"})
@@ -80,6 +81,7 @@ class AttributionRules:
     relative_pronouns: frozenset[str]
     common_noun_endings: tuple[str, ...]
     triggers: frozenset[str]
+    scanner: WordStartScanner                # the matches of every cue (same as finditer, faster)
     generic_heads: tuple[str, ...] = ()     # generic and report words long enough to head a compound
 
 
@@ -115,6 +117,7 @@ def load_attribution_rules(data_dir: str, lang: str) -> AttributionRules | None:
         relative_pronouns=lower_set("relative_pronouns"),
         common_noun_endings=tuple(data.get("common_noun_endings", [])),
         triggers=lower_set("triggers"),
+        scanner=WordStartScanner(tuple(cue.regex for cue in cues)),
         generic_heads=tuple(sorted(w for w in lower_set("generic_sources") | lower_set("report_nouns")
                                    if len(w) >= 5)),
     )
@@ -383,8 +386,8 @@ def find_attribution(text: str, entities: list[SentenceEntity], rules: Attributi
     resolver = _Resolver(text, entities, rules, persons_before)
     out = _Collector(text, rules)
     first_cue: str | None = None
-    for cue in rules.cues:
-        for m in cue.regex.finditer(text):
+    for cue, matches in zip(rules.cues, rules.scanner.scan(text)):
+        for m in matches:
             if any(e.start <= m.start() < e.end for e in entities):
                 continue   # the cue word is part of a name
             out.kind = cue.source

@@ -34,7 +34,6 @@ _NOT_SUBJECT = frozenset({"MEDIA"})
 _NAME_ONLY = frozenset({"ORG", "PER", "MEDIA", "LOC"})
 _CONTEXT_SENTENCES = 3   # how far back a pronoun ("sagt er") may find its person
 _WORDS = re.compile(r"[^\W\d_]+")
-_MIN_WORDS = 2            # a "sentence" with fewer words is numbering or furniture, not a statement
 
 
 @dataclass(frozen=True)
@@ -127,12 +126,10 @@ def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
     text, s0, s1 = sentence.text, sentence.start, sentence.end
     in_sentence = _sentence_entities(sentence, doc)
     rel = [SentenceEntity(m.start - s0, m.end - s0, m.text, m.label) for m in in_sentence]
-    word_list = _WORDS.findall(text.lower())
-    words = set(word_list)
+    words = set(_WORDS.findall(text.lower()))
     attribution = find_attribution(text, rel, res.attribution, persons_before) \
         if res.attribution and _may_contain(words, res.attribution.triggers) else Attribution()
-    if res.quantity_lang is None or len(word_list) < _MIN_WORDS:
-        # "1.", "206.", "45'": list numbering and page furniture state nothing
+    if res.quantity_lang is None:
         return SentenceResult([], attribution)
     quantities = find_quantities(text, res.quantity_lang, res.data_dir)
     if not quantities:

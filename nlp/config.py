@@ -23,6 +23,9 @@ class PipelineConfig:
         the package's `nlp/data`. Point it at a copy to try new lists without code changes.
     batch_size: documents per `nlp.pipe` batch in `Analyzer.analyze_many`.
     max_length: spaCy's `nlp.max_length` (characters per document).
+    token_cache_chunks: distinct whitespace-separated chunks whose tokens are cached
+        per language (`nlp.tokencache`); ~100 bytes each. A few 100,000 cover the
+        words that recur across articles; beyond that new chunks are tokenized uncached.
     """
 
     trained_model: str | None = None
@@ -30,6 +33,7 @@ class PipelineConfig:
     data_dir: Path | None = None
     batch_size: int = 32
     max_length: int = 2_000_000
+    token_cache_chunks: int = 200_000
 
     @property
     def data_path(self) -> Path:

@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span
 
 from nlp.config import DEFAULT_DATA_DIR
 from nlp.doctext import doc_text
+from nlp.regex_scan import WordStartScanner
 from nlp.regex_trie import trie_pattern
 from nlp.resources import DataFileError, lang_file, read_json, read_lines
 
@@ -52,6 +53,7 @@ class EntityRuleSet:
     function_words: frozenset[str]
     noun_suffixes: tuple[str, ...]
     leading_descriptor: re.Pattern | None
+    scanner: WordStartScanner    # the matches of every rule's regex (same as finditer, faster)
 
 
 def _placeholder_regex(value: str | list[str]) -> str:
@@ -103,6 +105,7 @@ def load_entity_rules(data_dir: str, lang: str) -> EntityRuleSet | None:
         noun_suffixes=tuple(data.get("noun_suffixes", [])),
         leading_descriptor=re.compile(data["leading_descriptors"], re.IGNORECASE)
         if data.get("leading_descriptors") else None,
+        scanner=WordStartScanner(tuple(rule.regex for rule in rules)),
     )
 
 
@@ -145,8 +148,8 @@ def find_rule_entities(text: str, rules: EntityRuleSet) -> list[tuple[int, int, 
     def free(s: int, e: int) -> bool:
         return all(e <= fs or s >= fe for fs, fe, _ in found)
 
-    for rule in rules.rules:
-        for m in rule.regex.finditer(text):
+    for rule, matches in zip(rules.rules, rules.scanner.scan(text)):
+        for m in matches:
             extend_to = None
             if rule.left is not None:
                 # anchor rule: "<name> AG" -- the name must end right before the anchor

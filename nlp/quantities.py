@@ -99,6 +99,8 @@ def find_quantities(text: str, lang: str, data_dir: str | Path | None = None) ->
     """
     lex = load_lexicon(lang, str(data_dir or DEFAULT_DATA_DIR))
     raw = _without_overlaps(_digit_mentions(text, lex) + _word_mentions(text, lex))
+    if not raw:
+        return []                                  # most sentences state no number at all
     merged = merge_ranges(raw, text, lex)
     pair_levels(merged, text, lex)
     kept = [m for m in merged if is_quantity(m, text, lex)]
@@ -121,13 +123,15 @@ def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
 # --- numbers written in digits -------------------------------------------------------------
 
 def _digit_mentions(text: str, lex: QuantityLexicon) -> list[Mention]:
-    blocked = blocked_spans(text, lex)
+    blocked = None                                 # found on the first number: most texts have none
     out = []
     for m in lex.digit_re.finditer(text):
         s = m.start()
         before = text[s - 1:s]
         if before and (before.isalnum() or before in _GLUE_BEFORE_DIGITS):
             continue                               # "H100", "o3", ".5" inside something else
+        if blocked is None:
+            blocked = blocked_spans(text, lex)
         if overlaps(blocked, s, m.end()) or identifier_before(text, s, lex):
             continue
         mention = _build_digits(text, m, lex)

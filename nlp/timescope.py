@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from nlp.regex_scan import WORD_START, WordStartScanner
 from nlp.regex_trie import trie_pattern
 from nlp.resources import DataFileError, lang_file, read_json
 
@@ -64,6 +65,7 @@ class TimeRules:
     relative_clause: re.Pattern | None
     trigger: re.Pattern | None
     value_baselines: tuple[tuple[re.Pattern, re.Pattern | None], ...]
+    scanner: WordStartScanner   # finds the matches of all `patterns` (same as finditer, faster)
 
 
 def _expand(pattern: str, placeholders: dict[str, str]) -> str:
@@ -90,7 +92,7 @@ def load_time_rules(data_dir: str, lang: str) -> TimeRules | None:
     for n, row in enumerate(data.get("patterns", [])):
         flags = 0 if row.get("case_sensitive") else re.IGNORECASE
         try:
-            rx = re.compile(r"(?<![\w])(?:" + _expand(row["re"], placeholders) + r")(?![\w])", flags)
+            rx = re.compile(WORD_START + "(?:" + _expand(row["re"], placeholders) + r")(?![\w])", flags)
         except re.error as exc:
             raise DataFileError(f"{path}: pattern {n + 1} does not compile: {exc}") from exc
         patterns.append(_Pattern(rx, row["key"], n, bool(row.get("weak"))))
@@ -109,6 +111,7 @@ def load_time_rules(data_dir: str, lang: str) -> TimeRules | None:
              re.compile(row["after"], re.IGNORECASE) if row.get("after") else None)
             for row in data.get("value_baselines", [])
         ),
+        scanner=WordStartScanner(tuple(p.regex for p in patterns)),
     )
 
 
@@ -161,8 +164,8 @@ def find_time_expressions(text: str, rules: TimeRules | None) -> list[TimeExpres
     if rules.trigger is not None and not rules.trigger.search(text.lower()):
         return []
     found = []
-    for p in rules.patterns:
-        for m in p.regex.finditer(text):
+    for p, matches in zip(rules.patterns, rules.scanner.scan(text)):
+        for m in matches:
             if m.end() > m.start():
                 found.append((m.end() - m.start(), -p.order, m, p))
     found.sort(key=lambda x: (-x[0], -x[1]))
