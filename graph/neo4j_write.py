@@ -1,4 +1,4 @@
-"""Batched, idempotent MERGE of nodes and relationships into Neo4j.
+"""Batched, idempotent MERGE of nodes and relationships into Neo4j, written in the background.
 
 Why this shape: one `UNWIND $rows` statement per batch keeps a sync of many
 thousand claims to a few round trips, MERGE on the node key makes re-running a
@@ -7,18 +7,33 @@ transient failures. Labels, relationship types and key names cannot be Cypher
 parameters, so they are checked against a strict pattern before they become
 part of the statement; every value travels as a parameter.
 
+Why a `Writer` thread: preparing rows (reading the record, hashing, checking,
+packing) costs the client about as much as writing them costs the server. A
+Writer runs the batches, in the order they were submitted, on one session in a
+background thread, so the caller prepares the next rows (socket waits release
+the GIL) while Neo4j writes the previous ones. Order is what makes it safe:
+nodes submitted before a relationship batch are committed before it runs. After
+a failed batch the later ones are skipped (they may depend on it) and the error
+is raised when the Writer closes.
+
 Rows:
 - nodes: either {key: value, "props": {...}} or a flat property dict that
   contains the key (all other entries become properties);
 - relationships: {"start": start_id, "end": end_id, "props": {...}}; endpoints
   are matched by `id` on the given labels and must exist already.
 `SET n += props` updates the given properties and removes those set to None.
+Rows travel as [key, props] / [start, end, props] lists: smaller and cheaper for
+the driver to pack (and to repr: neo4j 6.4 formats every RUN's parameters for its
+debug log, enabled or not) than maps.
 """
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future
 
 import neo4j.spatial
 import neo4j.time
@@ -27,19 +42,115 @@ NAME_PATTERN = re.compile(r"^[A-Z][A-Za-z_]*$")
 KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SCALAR_TYPES = (str, bool, int, float, bytes, bytearray, dt.date, dt.datetime, dt.time, dt.timedelta,
                 neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time, neo4j.time.Duration, neo4j.spatial.Point)
+_PLAIN_TYPES = frozenset((str, bool, int, float, type(None)))   # the common case, checked by exact type
+QUEUED_BATCHES = 4          # submitted batches waiting for the writer thread: bounds the memory held
+
+
+class Pending:
+    """What a submitted write will return (rows written), known once its batches ran."""
+
+    def __init__(self, futures: list[Future] | None = None):
+        self._futures = futures or []
+
+    def result(self) -> int:
+        return sum(f.result() for f in self._futures)
+
+
+class Writer:
+    """Runs write batches in submission order on one session in a background thread.
+
+    Use as a context manager; leaving it waits for every batch and raises the
+    first failure. `submit` blocks while QUEUED_BATCHES batches are waiting.
+    """
+
+    def __init__(self, driver, database: str | None = None):
+        self._driver = driver
+        self._database = database
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUED_BATCHES)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="neo4j-writer", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> "Writer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def submit(self, query: str, **params) -> Future:
+        """Run `query` with `params` in its own write transaction; the future holds its single value."""
+        future: Future = Future()
+        if self._error is not None:
+            future.set_exception(self._error)
+        else:
+            self._queue.put((query, params, future))
+        return future
+
+    def close(self) -> None:
+        """Wait for every submitted batch; raise the first failure."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _work(self) -> None:
+        session = None
+        while (item := self._queue.get()) is not None:
+            query, params, future = item
+            if self._error is None:
+                try:
+                    session = session or self._driver.session(database=self._database)
+                    future.set_result(session.execute_write(_single, query, params))
+                    continue
+                except BaseException as exc:  # noqa: BLE001 - raised to the caller by close()
+                    self._error = exc
+            future.set_exception(self._error)
+        if session is not None:
+            session.close()
+
+    def merge_nodes(self, label: str, rows: Iterable[Mapping], key: str = "id",
+                    batch_size: int = 5000) -> Pending:
+        """MERGE (n:label {key}) for every row and set its properties."""
+        _check_name(label, "label")
+        _check_key(key)
+        query = (f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row[0]}}) SET n += row[1] "
+                 "RETURN count(n) AS written")
+        return self.run_batches(query, (_node_row(label, key, row) for row in rows), batch_size)
+
+    def merge_relationships(self, rel_type: str, start_label: str, end_label: str, rows: Iterable[Mapping],
+                            batch_size: int = 5000) -> Pending:
+        """MERGE (start)-[:rel_type]->(end) for every row whose endpoints exist."""
+        _check_name(rel_type, "relationship type")
+        _check_name(start_label, "label")
+        _check_name(end_label, "label")
+        query = (
+            f"UNWIND $rows AS row "
+            f"MATCH (a:{start_label} {{id: row[0]}}) "
+            f"MATCH (b:{end_label} {{id: row[1]}}) "
+            f"MERGE (a)-[r:{rel_type}]->(b) SET r += row[2] "
+            "RETURN count(r) AS written"
+        )
+        return self.run_batches(query, (_rel_row(rel_type, row) for row in rows), batch_size)
+
+    def run_batches(self, query: str, items: Iterable, batch_size: int, name: str = "rows") -> Pending:
+        """`query` once per batch of `items`, passed as parameter `name`; the query returns one count."""
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        return Pending([self.submit(query, **{name: batch}) for batch in _batches(iter(items), batch_size)])
+
+
+def _single(tx, query: str, params: dict):
+    record = tx.run(query, params).single()
+    return record[0] if record is not None else None
 
 
 def merge_nodes(driver, label: str, rows: Iterable[Mapping], key: str = "id", batch_size: int = 5000,
                 database: str | None = None) -> int:
     """MERGE (n:label {key}) for every row and set its properties; returns the rows written."""
-    _check_name(label, "label")
-    _check_key(key)
-    query = (
-        f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) SET n += row.props "
-        "RETURN count(n) AS written"
-    )
-    prepared = (_node_row(label, key, row) for row in rows)
-    return _run_batches(driver, query, prepared, batch_size, database)
+    with Writer(driver, database) as writer:
+        pending = writer.merge_nodes(label, rows, key, batch_size)
+    return pending.result()
 
 
 def merge_relationships(driver, rel_type: str, start_label: str, end_label: str, rows: Iterable[Mapping],
@@ -49,36 +160,13 @@ def merge_relationships(driver, rel_type: str, start_label: str, end_label: str,
     A return value below the number of rows means some endpoints were missing:
     write the nodes first.
     """
-    _check_name(rel_type, "relationship type")
-    _check_name(start_label, "label")
-    _check_name(end_label, "label")
-    query = (
-        f"UNWIND $rows AS row "
-        f"MATCH (a:{start_label} {{id: row.start}}) "
-        f"MATCH (b:{end_label} {{id: row.end}}) "
-        f"MERGE (a)-[r:{rel_type}]->(b) SET r += row.props "
-        "RETURN count(r) AS written"
-    )
-    prepared = (_rel_row(rel_type, row) for row in rows)
-    return _run_batches(driver, query, prepared, batch_size, database)
+    with Writer(driver, database) as writer:
+        pending = writer.merge_relationships(rel_type, start_label, end_label, rows, batch_size)
+    return pending.result()
 
 
-def _run_batches(driver, query: str, rows: Iterator[dict], batch_size: int, database: str | None) -> int:
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be positive, got {batch_size}")
-
-    def write(tx, batch):
-        return tx.run(query, rows=batch).single()["written"]
-
-    written = 0
-    with driver.session(database=database) as session:
-        for batch in _batches(rows, batch_size):
-            written += session.execute_write(write, batch)
-    return written
-
-
-def _batches(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
-    batch: list[dict] = []
+def _batches(rows: Iterator, size: int) -> Iterator[list]:
+    batch: list = []
     for row in rows:
         batch.append(row)
         if len(batch) == size:
@@ -88,36 +176,41 @@ def _batches(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
         yield batch
 
 
-def _node_row(label: str, key: str, row: Mapping) -> dict:
+def _node_row(label: str, key: str, row: Mapping) -> list:
     if key not in row or row[key] is None:
         raise ValueError(f"{label} row without a {key!r}: {dict(row)!r}")
     if set(row) == {key, "props"}:
         props = dict(row["props"] or {})
     else:
         props = {name: value for name, value in row.items() if name != key}
-    _check_props(props, f"{label} {row[key]!r}")
-    return {"key": row[key], "props": props}
+    _check_props(props, label, row[key])
+    return [row[key], props]
 
 
-def _rel_row(rel_type: str, row: Mapping) -> dict:
+def _rel_row(rel_type: str, row: Mapping) -> list:
     if row.get("start") is None or row.get("end") is None:
         raise ValueError(f"{rel_type} row needs 'start' and 'end' ids: {dict(row)!r}")
     props = dict(row.get("props") or {})
-    _check_props(props, f"{rel_type} {row['start']!r}->{row['end']!r}")
-    return {"start": row["start"], "end": row["end"], "props": props}
+    _check_props(props, rel_type, (row["start"], row["end"]))
+    return [row["start"], row["end"], props]
 
 
-def _check_props(props: dict, where: str) -> None:
+_GOOD_NAMES: set[str] = set()       # property names that passed KEY_PATTERN
+
+
+def _check_props(props: dict, kind: str, which) -> None:
     """Neo4j stores scalars and homogeneous lists of scalars only; say which property is wrong."""
     for name, value in props.items():
-        if not isinstance(name, str) or not KEY_PATTERN.match(name):
-            raise ValueError(f"{where}: property name {name!r} is not a plain identifier")
-        if value is None or isinstance(value, SCALAR_TYPES):
+        if name not in _GOOD_NAMES:
+            if not isinstance(name, str) or not KEY_PATTERN.match(name):
+                raise ValueError(f"{kind} {which!r}: property name {name!r} is not a plain identifier")
+            _GOOD_NAMES.add(name)
+        if type(value) in _PLAIN_TYPES or isinstance(value, SCALAR_TYPES):
             continue
         if isinstance(value, (list, tuple)) and _homogeneous(value):
             continue
         raise ValueError(
-            f"{where}: property {name!r} has a value Neo4j cannot store ({type(value).__name__}); "
+            f"{kind} {which!r}: property {name!r} has a value Neo4j cannot store ({type(value).__name__}); "
             "use a scalar or a list of one scalar type (serialize nested data to JSON text)"
         )
 

@@ -8,16 +8,18 @@ what the record no longer has (an article's claims before re-analysis, a flag
 linking no longer raises). Syncing twice gives the same graph and the second
 sync writes nothing; a sync that dies half-way is repaired by the next one.
 
-All writes are batched `UNWIND $rows ... MERGE` in managed transactions
-(graph.neo4j_write); deletions are batched by id. Labels and relationship types
+All writes are batched `UNWIND $rows ... MERGE` in managed transactions, run in
+order by one background writer (graph.neo4j_write.Writer) while the next rows
+are read and hashed; deletions are batched by id. Labels and relationship types
 come from the fixed tables below, values always travel as parameters.
 
 Embeddings are the expensive part of a first sync (384 floats per claim through
-the Bolt packer and the vector index), so they are written only for claims whose
+Bolt and the vector index), so they are written only for claims whose
 `embedding_key` in the graph differs from the record's; besides the LIST<FLOAT>
 property the vector index uses, the claim keeps the exact float32 bytes
 (`embedding_f32`) so the Neo4j lookup scores candidates bit-identically to the
-embedded one.
+embedded one. The driver's Rust packer (neo4j-rust-ext, in requirements.txt)
+packs them ~40x faster than its pure-Python one.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from typing import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from graph.neo4j_schema import ensure_schema
-from graph.neo4j_write import merge_nodes, merge_relationships
+from graph.neo4j_write import Pending, Writer
 from graph.store import source_id_for
 from queries.claim_embeddings import assign_embedding_keys
 from queries.search_index import claim_search_rows, ensure_search_index
@@ -352,6 +354,8 @@ def sync_record(conn: sqlite3.Connection, driver, database: str | None = None,
 
     `full` rewrites every element, not only those whose digest changed: the
     repair for properties edited in Neo4j by hand (digests cannot see those).
+    The writes run in the background (graph.neo4j_write.Writer) while the next
+    label's rows are read and hashed; progress counts steps handed to it.
     """
     progress = progress or _noop
     started = time.perf_counter()
@@ -362,45 +366,51 @@ def sync_record(conn: sqlite3.Connection, driver, database: str | None = None,
     driver.execute_query(SEARCH_INDEX_STATEMENT, database_=database)
     steps = len(NODES) * 2 + len(RELATIONSHIPS) + 1
     done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        progress("sync", done, steps)
+
+    pending: list[tuple[dict, str, Pending]] = []     # (report table, label or type, rows written)
     stale_nodes: dict[str, list[str]] = {}
-    for label, rows in NODES:
-        in_graph = _graph_hashes(driver, f"MATCH (n:{label}) RETURN collect(n.id + $sep + "
-                                         f"coalesce(n.{SYNC_PROPERTY}, '')) AS x", database)
-        changed, wanted = _changed(rows(conn), {} if full else in_graph, key=lambda row: row["id"])
-        report.nodes[label] = merge_nodes(driver, label, changed, batch_size=batch_size, database=database)
-        report.total_nodes[label] = len(wanted)
-        stale_nodes[label] = sorted(set(in_graph) - wanted)
-        done += 1
-        progress("sync", done, steps)
-    report.embeddings_written = sync_embeddings(conn, driver, database=database,
-                                                batch_size=max(1, min(batch_size, 1000)))
-    done += 1
-    progress("sync", done, steps)
-    for rel_type, start, end, rows in RELATIONSHIPS:
-        in_graph = _graph_hashes(
-            driver, f"MATCH (a:{start})-[r:{rel_type}]->(b:{end}) "
-                    f"RETURN collect(a.id + $sep + b.id + $sep + coalesce(r.{SYNC_PROPERTY}, '')) AS x",
-            database)
-        changed, wanted = _changed(rows(conn), {} if full else in_graph,
-                                   key=lambda row: (row["start"], row["end"]))
-        written = merge_relationships(driver, rel_type, start, end, changed,
-                                      batch_size=batch_size, database=database)
-        gone = sorted(set(in_graph) - wanted)
-        deleted = _delete_in_batches(
-            driver, f"UNWIND $keys AS k MATCH (:{start} {{id: k[0]}})-[r:{rel_type}]->(:{end} {{id: k[1]}}) "
-                    "DELETE r RETURN count(r) AS n",
-            [list(k) for k in gone], batch_size, database)
-        for totals, value in ((report.relationships, written), (report.deleted_relationships, deleted),
-                              (report.total_relationships, len(wanted))):
-            totals[rel_type] = totals.get(rel_type, 0) + value
-        done += 1
-        progress("sync", done, steps)
-    for label, _ in NODES:
-        report.deleted_nodes[label] = _delete_in_batches(
-            driver, f"UNWIND $keys AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n RETURN count(*) AS n",
-            stale_nodes[label], batch_size, database)
-        done += 1
-        progress("sync", done, steps)
+    with Writer(driver, database) as writer:
+        # Graph digests are read before this sync submits anything of that label or type,
+        # so they never see a write of this sync.
+        for label, rows in NODES:
+            in_graph = _graph_hashes(driver, f"MATCH (n:{label}) RETURN collect(n.id + $sep + "
+                                             f"coalesce(n.{SYNC_PROPERTY}, '')) AS x", database)
+            changed, wanted = _changed(rows(conn), {} if full else in_graph, key=lambda row: row["id"])
+            pending.append((report.nodes, label, writer.merge_nodes(label, changed, batch_size=batch_size)))
+            report.total_nodes[label] = len(wanted)
+            stale_nodes[label] = sorted(set(in_graph) - wanted)
+            step()
+        embeddings = sync_embeddings(conn, driver, writer, database=database,
+                                     batch_size=max(1, min(batch_size, 1000)))
+        step()
+        for rel_type, start, end, rows in RELATIONSHIPS:
+            in_graph = _graph_hashes(
+                driver, f"MATCH (a:{start})-[r:{rel_type}]->(b:{end}) "
+                        f"RETURN collect(a.id + $sep + b.id + $sep + coalesce(r.{SYNC_PROPERTY}, '')) AS x",
+                database)
+            changed, wanted = _changed(rows(conn), {} if full else in_graph,
+                                       key=lambda row: (row["start"], row["end"]))
+            pending.append((report.relationships, rel_type,
+                            writer.merge_relationships(rel_type, start, end, changed, batch_size=batch_size)))
+            pending.append((report.deleted_relationships, rel_type, writer.run_batches(
+                f"UNWIND $keys AS k MATCH (:{start} {{id: k[0]}})-[r:{rel_type}]->(:{end} {{id: k[1]}}) "
+                "DELETE r RETURN count(r) AS n",
+                [list(k) for k in sorted(set(in_graph) - wanted)], batch_size, name="keys")))
+            report.total_relationships[rel_type] = report.total_relationships.get(rel_type, 0) + len(wanted)
+            step()
+        for label, _ in NODES:
+            pending.append((report.deleted_nodes, label, writer.run_batches(
+                f"UNWIND $keys AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n RETURN count(*) AS n",
+                stale_nodes[label], batch_size, name="keys")))
+            step()
+    for table, name, written in pending:
+        table[name] = table.get(name, 0) + written.result()
+    report.embeddings_written = embeddings.result()
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
     report.seconds = time.perf_counter() - started
     return report
@@ -446,15 +456,6 @@ def _graph_hashes(driver, query: str, database: str | None) -> dict:
     return out
 
 
-def _delete_in_batches(driver, query: str, keys: list, batch_size: int, database: str | None) -> int:
-    deleted = 0
-    with driver.session(database=database) as session:
-        for start in range(0, len(keys), batch_size):
-            chunk = keys[start:start + batch_size]
-            deleted += session.execute_write(lambda tx: tx.run(query, keys=chunk).single()["n"])
-    return deleted
-
-
 # -- embeddings --------------------------------------------------------------------------------------
 
 def embedding_dimension(conn: sqlite3.Connection) -> int | None:
@@ -462,71 +463,48 @@ def embedding_dimension(conn: sqlite3.Connection) -> int | None:
     return row["dim"] if row else None
 
 
-# Two ways to send a vector. The pure-Python Bolt packer spends ~2 us per float, so
-# without the driver's Rust extension (neo4j-rust-ext) a vector travels as one string
-# of integers (value x 1e9) that Cypher turns back into floats: ~4x faster end to end.
-# The list property feeds the vector index (float32, so 1e-9 steps are below its
-# precision); `embedding_f32` keeps the exact bytes.
-EMBEDDING_SCALE = 1e9
+# The claim vectors of a batch travel as one float32 matrix (a numpy array the driver packs as
+# a list of float lists): the driver formats every RUN's parameters for its debug log whether
+# that log is on or not (neo4j 6.4, Bolt `run`), ~2 s per 10,000 vectors as Python lists but
+# a short summary for an array. float32 -> float64 is exact, so the list property holds the
+# exact values; the vector index uses it, `embedding_f32` keeps the bytes the lookup scores.
 WRITE_EMBEDDINGS = (
-    "UNWIND $rows AS row MATCH (c:Claim {id: row.id}) "
-    "SET c.embedding = row.vector, c.embedding_f32 = row.raw, c.embedding_key = row.key"
+    "UNWIND range(0, size($ids) - 1) AS i MATCH (c:Claim {id: $ids[i]}) "
+    "SET c.embedding = $vectors[i], c.embedding_f32 = $raw[i], c.embedding_key = $keys[i] "
+    "RETURN count(c) AS written"
 )
-WRITE_EMBEDDINGS_TEXT = (
-    "UNWIND $rows AS row MATCH (c:Claim {id: row.id}) "
-    "SET c.embedding = [x IN split(row.vector, ' ') | toFloat(x) / $scale], "
-    "c.embedding_f32 = row.raw, c.embedding_key = row.key"
+CLEAR_EMBEDDINGS = (
+    "UNWIND $keys AS id MATCH (c:Claim {id: id}) "
+    "REMOVE c.embedding, c.embedding_f32, c.embedding_key RETURN count(c) AS n"
 )
 
 
-def fast_float_lists() -> bool:
-    """True when the driver packs floats natively (neo4j-rust-ext installed)."""
-    import importlib.util
+def sync_embeddings(conn: sqlite3.Connection, driver, writer: Writer, database: str | None = None,
+                    batch_size: int = 1000) -> Pending:
+    """Submit the claim embeddings whose key in the graph differs from the record's; return how many.
 
-    try:
-        return importlib.util.find_spec("neo4j._rust") is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def _vector_param(raw: bytes, as_text: bool):
+    Claims the graph does not hold yet count as differing: the writer creates
+    their nodes (submitted earlier) before it runs these batches.
+    """
     import numpy as np
 
-    vec = np.frombuffer(raw, dtype="<f4")
-    if not as_text:
-        return vec.tolist()
-    ints = np.rint(vec.astype(np.float64) * EMBEDDING_SCALE).astype(np.int64).tolist()
-    return " ".join(map(str, ints))
-
-
-CLEAR_EMBEDDINGS = (
-    "UNWIND $ids AS id MATCH (c:Claim {id: id}) "
-    "REMOVE c.embedding, c.embedding_f32, c.embedding_key"
-)
-
-
-def sync_embeddings(conn: sqlite3.Connection, driver, database: str | None = None,
-                    batch_size: int = 1000) -> int:
-    """Write claim embeddings whose key in the graph differs from the record's; return how many."""
-    as_text = not fast_float_lists()
-    query = WRITE_EMBEDDINGS_TEXT if as_text else WRITE_EMBEDDINGS
     in_graph = _graph_hashes(
         driver, "MATCH (c:Claim) RETURN collect(c.id + $sep + coalesce(c.embedding_key, '')) AS x", database)
     wanted = {r[0]: f"{r[1]}:{r[2]}" for r in conn.execute(
         "SELECT id, embedding_model, embedding_key FROM claims "
         "WHERE embedding_key IS NOT NULL AND embedding_model IS NOT NULL")}
-    todo = sorted(cid for cid, key in wanted.items() if cid in in_graph and in_graph[cid] != key)
-    written = 0
-    with driver.session(database=database) as session:
-        for start in range(0, len(todo), batch_size):
-            chunk = todo[start:start + batch_size]
-            rows = [{"id": r["claim_id"], "key": f"{r['model']}:{r['key']}", "raw": bytes(r["vector"]),
-                     "vector": _vector_param(bytes(r["vector"]), as_text)}
-                    for r in conn.execute(
-                        f"{CLAIM_EMBEDDINGS_SQL} WHERE c.id IN ({','.join('?' * len(chunk))})", chunk)]
-            session.execute_write(lambda tx: tx.run(query, rows=rows, scale=EMBEDDING_SCALE).consume())
-            written += len(rows)
+    todo = sorted(cid for cid, key in wanted.items() if in_graph.get(cid) != key)
+    futures = []
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start:start + batch_size]
+        by_dim: dict[int, list] = {}       # one matrix per vector length (one model: one length)
+        for r in conn.execute(f"{CLAIM_EMBEDDINGS_SQL} WHERE c.id IN ({','.join('?' * len(chunk))})", chunk):
+            by_dim.setdefault(len(r["vector"]), []).append(
+                (r["claim_id"], f"{r['model']}:{r['key']}", bytes(r["vector"])))
+        for rows in by_dim.values():
+            ids, keys, raw = (list(col) for col in zip(*rows))
+            vectors = np.frombuffer(b"".join(raw), dtype="<f4").reshape(len(raw), -1)
+            futures.append(writer.submit(WRITE_EMBEDDINGS, ids=ids, keys=keys, raw=raw, vectors=vectors))
     stale = sorted(cid for cid, key in in_graph.items() if key is not None and cid not in wanted)
-    for start in range(0, len(stale), batch_size):
-        driver.execute_query(CLEAR_EMBEDDINGS, ids=stale[start:start + batch_size], database_=database)
-    return written
+    writer.run_batches(CLEAR_EMBEDDINGS, stale, batch_size, name="keys")
+    return Pending(futures)

@@ -24,6 +24,8 @@ Scoring (hybrid, reciprocal rank fusion):
 from __future__ import annotations
 
 import sqlite3
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -179,10 +181,18 @@ def lookup(conn: sqlite3.Connection, text: str, limit: int = 10, embedder=None, 
 
 def lookup_neo4j(driver, text: str, limit: int = 10, embedder=None, *,
                  database: str | None = None) -> list[FactResult]:
-    """Fact groups for `text` from the Neo4j projection; same results as `lookup` on the same data."""
+    """Fact groups for `text` from the Neo4j projection; same results as `lookup` on the same data.
+
+    One session for all the lookup's queries (a pooled connection, no per-query
+    session); notifications off, as a graph without flags or facts would warn
+    about their unknown relationship types on every query.
+    """
     from queries.search_neo4j import Neo4jBackend
 
-    return search(Neo4jBackend(driver, database), text, limit, embed_query(embedder, text))
+    query_vec = embed_query(embedder, text)
+    with driver.session(database=database, default_access_mode="READ",
+                        notifications_min_severity="OFF") as session:
+        return search(Neo4jBackend(session), text, limit, query_vec)
 
 
 def embedder_model(embedder) -> str:
@@ -200,9 +210,31 @@ def embed_query(embedder, text: str) -> np.ndarray | None:
     for method in ("embed", "encode"):
         fn = getattr(embedder, method, None)
         if fn is not None:
-            out = np.asarray(fn([text]), dtype=np.float32)
+            with _one_torch_thread():
+                out = np.asarray(fn([text]), dtype=np.float32)
             return out.reshape(out.shape[0], -1)[0] if out.ndim > 1 else out
     raise TypeError(f"embedder {embedder!r} has neither embed() nor encode()")
+
+
+@contextmanager
+def _one_torch_thread():
+    """Run torch on one thread for the duration (when torch is loaded at all).
+
+    One short question is too small to split across threads, and on a busy machine
+    the intra-op threads' barrier waits for a descheduled sibling: measured on two
+    shared cores, ~30 ms on one thread against 0.3-0.9 s on two. torch's thread
+    count is process-wide, so a batch encoded by another thread meanwhile runs on one.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 # -- the shared search -------------------------------------------------------------------------------

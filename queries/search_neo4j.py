@@ -1,7 +1,7 @@
 """The lookup's Neo4j backend: full-text index `claim_search`, vector index `claim_embedding`.
 
 Same narrow questions as the SQLite backend (queries.search_sqlite), answered
-from the projected graph in read transactions. The full-text index covers the
+from the projected graph, on the one session a lookup opens. The full-text index covers the
 claims' pre-normalized `search_head`/`search_body` with a whitespace analyzer,
 so a boolean prefix query matches exactly the claims FTS5 matches.
 """
@@ -97,9 +97,9 @@ RETURN """ + CLAIM_FIELDS + """ AS claim
 class Neo4jBackend:
     syntax = "lucene"
 
-    def __init__(self, driver, database: str | None = None):
-        self.driver = driver
-        self.database = database
+    def __init__(self, session):
+        """`session`: a neo4j Session, for the queries of one lookup (see queries.lookup.lookup_neo4j)."""
+        self.session = session
         # answers that came along with an earlier, wider query (fewer round trips)
         self._seen: dict[str, SearchDoc] = {}
         self._facts: dict[str, list[str]] = {}
@@ -107,15 +107,13 @@ class Neo4jBackend:
         self._flags: dict[str, list[FlagHit]] = {}
 
     def _read(self, cypher: str, /, **params) -> list[dict]:
-        # records as plain dicts, not Record.data(): data() walks byte arrays byte by byte
-        # (1 s instead of 10 ms for 250 embeddings)
-        def work(tx):
-            result = tx.run(cypher, params)
-            keys = result.keys()
-            return [dict(zip(keys, record.values())) for record in result]
-
-        with self.driver.session(database=self.database) as session:
-            return session.execute_read(work)
+        # Auto-commit queries: RUN and PULL travel together, one round trip each, where a
+        # managed transaction adds BEGIN/COMMIT and a session per query more.
+        # Records as plain dicts, not Record.data(): data() walks byte arrays byte by byte
+        # (1 s instead of 10 ms for 250 embeddings).
+        result = self.session.run(cypher, params)
+        keys = result.keys()
+        return [dict(zip(keys, record.values())) for record in result]
 
     def probe(self, exact: set[str], prefixes: set[str]) -> tuple[set[str], set[str]]:
         terms = ([{"term": t, "kind": "exact", "query": t} for t in sorted(exact)]
