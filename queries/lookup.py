@@ -24,13 +24,12 @@ Scoring (hybrid, reciprocal rank fusion):
 from __future__ import annotations
 
 import sqlite3
-import sys
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
+from graph.embeddings import torch_threads
 from queries.search_text import QueryPlan, SearchDoc, lexical_scores, load_lexicon, plan_query
 from queries.values import describe_value
 from queries.vectors import ClaimVectors, exact_scores
@@ -210,31 +209,11 @@ def embed_query(embedder, text: str) -> np.ndarray | None:
     for method in ("embed", "encode"):
         fn = getattr(embedder, method, None)
         if fn is not None:
-            with _one_torch_thread():
+            # one short question is too small to split across threads (graph.embeddings.default_threads)
+            with torch_threads(1):
                 out = np.asarray(fn([text]), dtype=np.float32)
             return out.reshape(out.shape[0], -1)[0] if out.ndim > 1 else out
     raise TypeError(f"embedder {embedder!r} has neither embed() nor encode()")
-
-
-@contextmanager
-def _one_torch_thread():
-    """Run torch on one thread for the duration (when torch is loaded at all).
-
-    One short question is too small to split across threads, and on a busy machine
-    the intra-op threads' barrier waits for a descheduled sibling: measured on two
-    shared cores, ~30 ms on one thread against 0.3-0.9 s on two. torch's thread
-    count is process-wide, so a batch encoded by another thread meanwhile runs on one.
-    """
-    torch = sys.modules.get("torch")
-    if torch is None:
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 # -- the shared search -------------------------------------------------------------------------------
