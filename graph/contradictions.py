@@ -95,10 +95,18 @@ def rounding_tolerance(value: float, span: str, config: LinkConfig) -> float:
     return min(max(rel, config.exact_tolerance), config.rounding_cap)
 
 
+def _floor(c, units: UnitTable) -> float:
+    """Where an open lower bound starts: 0 for amounts, minus infinity for signed values.
+
+    A negative value is signed whatever its unit says ("unter -11,5 °C").
+    """
+    return 0.0 if units.is_nonnegative(c.unit) and c.value >= 0 else -math.inf
+
+
 def claim_interval(rec: ClaimRecord, units: UnitTable, config: LinkConfig) -> tuple[float, float]:
     """[lo, hi] the claim allows, in its own unit, after qualifier and rounding tolerance."""
     c = rec.claim
-    floor = 0.0 if units.is_nonnegative(c.unit) else -math.inf
+    floor = _floor(c, units)
     q = c.qualifier
     if q == "upper_bound":
         hi = c.high if c.high is not None else c.value
@@ -121,7 +129,7 @@ def claim_interval(rec: ClaimRecord, units: UnitTable, config: LinkConfig) -> tu
 def stated_interval(rec: ClaimRecord, units: UnitTable) -> tuple[float, float]:
     """The values as stated, without tolerance: how far apart two claims are is measured on these."""
     c = rec.claim
-    floor = 0.0 if units.is_nonnegative(c.unit) else -math.inf
+    floor = _floor(c, units)
     low = c.low if c.low is not None else c.value
     high = c.high if c.high is not None else c.value
     return {"upper_bound": (floor, high), "lower_bound": (low, math.inf),

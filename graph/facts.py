@@ -246,6 +246,9 @@ def _changes_compatible(a: str | None, b: str | None) -> bool:
 
 
 def _value_ratio(a: float, b: float) -> float:
+    """How far apart two values are, as a factor; opposite signs (-11.5 °C, 11.5 °C) are infinitely far."""
+    if a * b < 0:
+        return math.inf
     a, b = abs(a), abs(b)
     if a == 0 or b == 0:
         return math.inf if a != b else 1.0
@@ -478,6 +481,8 @@ def _value_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int],
                 if uf.find(o) == uf.find(d) or not _changes_compatible(fd.change, fo.change):
                     continue
                 ratio = _value_ratio(fd.value, fo.value)
+                if ratio > config.same_value_ratio:
+                    continue        # the same magnitude with the opposite sign
                 if _anchored(fd, fo, related) or (ratio <= config.equal_value_ratio and _same_report(fd, fo)):
                     uf.union(d, o)
                 elif _soft_allowed(fd, fo, related) or not (fd.subject and fo.subject):

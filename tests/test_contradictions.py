@@ -221,3 +221,12 @@ def test_significant_digits(span, digits):
 def test_claim_intervals(claim, lo, hi):
     got = claim_interval(record("c", "a", "s", None, claim), UNITS, CONFIG)
     assert got == (pytest.approx(lo), pytest.approx(hi))
+
+
+def test_a_bound_below_zero_is_not_read_from_zero():
+    """ "unter -11,5 °C" allows everything below -11.5: it agrees with -12 °C."""
+    g = group(("a.example", "2025-01-01", C("Es gefriert unter -11,5 °C.", "unter -11,5 °C", -11.5,
+                                            unit="celsius", qualifier="upper_bound")),
+              ("b.example", "2025-01-02", C("Bei -12 °C war es gefroren.", "-12 °C", -12.0, unit="celsius")))
+    verdict, flags = judge_fact(g, RATES, CONFIG, UNITS)
+    assert verdict == "consistent" and kinds(flags) == ["corroboration"]

@@ -242,3 +242,14 @@ def test_claims_without_a_measure_group_only_on_the_same_number(embedder):
                      C(sentence.format(v), str(v), v, unit="count")) for v in (52, 47)]
     groups = group_facts(claims, vectors_for(embedder, claims), CONFIG)
     assert groups_of(groups) == [{"c47"}, {"c52"}]
+
+
+def test_opposite_signs_are_never_the_same_value(embedder):
+    sentence = "Die Temperatur lag in Oslo bei {} Grad."
+    oslo = Ent("Oslo", "LOC", "oslo", "Oslo")
+    claims = [record(f"c{i}", f"a{i}", f"s{i}.example", "2025-01-01",
+                     C(sentence.format(v), f"{v} Grad", float(v.replace(",", ".")), unit="celsius",
+                       measure_key="temperature", entities=[oslo]))
+              for i, v in enumerate(("-11,5", "11,5"))]
+    groups = group_facts(claims, vectors_for(embedder, claims), CONFIG)
+    assert groups_of(groups) == [{"c0"}, {"c1"}]
