@@ -6,17 +6,22 @@ decide where those run out):
 
 * hard requirements: the same unit family ("money", "percent", ...; percent and
   percentage points never meet), the same rate denominator (`per`), the same
-  measure_key when both claims have one, no opposite `change`, and never two
-  quantities of one sentence at one time ("900 in the US, 122 in China");
-* the same subject entity (canonical id: "DeepSeek-R1" in German and English
-  is one gazetteer id) -> one fact, without embeddings;
+  measure_key when both claims have one, no opposite `change`, never two
+  quantities of one sentence at one time ("900 in the US, 122 in China"), and
+  never two values of one article in different sentences unless each states
+  its own time or they come from different sources (`FactUnionFind`);
+* the same subject entity and the same value (`same_value_ratio`), or the same
+  value restated by one article, one source, or about an entity the other
+  claim names -> one fact, without embeddings (`_subject_pass`, `_value_pass`);
 * otherwise a score: cosine of short context embeddings, plus a bonus for a
   shared entity or related subjects ("DeepSeek" / "DeepSeek-R1") and a small
   one for close values. Unrelated subjects ("USA" / "China") never merge.
 
-Values never decide membership on their own: contradictory values must land in
-one group so the judge can see them. Time scopes do not split groups either;
-the judge tells a change over time from a contradiction.
+Values that disagree still land in one group when the evidence is strong (a
+higher score, `disagreeing_score`, and a common entity that is not a place),
+so the judge can see the contradiction; a loose resemblance never makes one.
+Time scopes do not split groups; the judge tells a change over time from a
+contradiction.
 
 No all-pairs comparison: claims are blocked by (measure_key, unit family, per)
 and, inside, by shared entity or subject name; large blocks are cut to value
