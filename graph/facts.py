@@ -362,8 +362,9 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
                 continue
             # values that disagree join only claims about one thing, on stronger evidence:
             # a contradiction must be about something, and more certain than a corroboration
-            if _value_ratio(feats[a].value, feats[b].value) > config.same_value_ratio and (
-                    score < config.disagreeing_score or not _about_one_thing(feats[a], feats[b], related)):
+            if not _may_join(feats[a], feats[b], config, related) or (
+                    score < config.disagreeing_score
+                    and _value_ratio(feats[a].value, feats[b].value) > config.same_value_ratio):
                 continue
             uf.union(a, b, soft=True)
     for a, b in sorted(mkless):
@@ -434,13 +435,26 @@ def _union_close(group: list[int], feats: list[ClaimFeatures], uf: FactUnionFind
         for m in same[1:]:
             if feats[m].scope != feats[same[0]].scope:
                 uf.union(same[0], m)
-    order = sorted(group, key=lambda m: (_log_value(feats[m].value), m))
-    head = order[0]
+    for run in _value_runs(group, feats, ratio):
+        for m in run[1:]:
+            uf.union(run[0], m)
+
+
+def _value_runs(members: list[int], feats: list[ClaimFeatures], ratio: float) -> list[list[int]]:
+    """The members in value order, cut into runs whose values lie within `ratio` of the run's smallest.
+
+    Anchoring at the smallest keeps a run from drifting: 1.0, 1.09, 1.19 ... is not one value.
+    """
+    order = sorted(members, key=lambda m: (_log_value(feats[m].value), m))
+    runs, run = [], [order[0]]
     for m in order[1:]:
-        if _value_ratio(feats[head].value, feats[m].value) <= ratio:
-            uf.union(head, m)
+        if _value_ratio(feats[run[0]].value, feats[m].value) <= ratio:
+            run.append(m)
         else:
-            head = m
+            runs.append(run)
+            run = [m]
+    runs.append(run)
+    return runs
 
 
 def _join_nearest(m: int, group: list[int], feats: list[ClaimFeatures], uf: FactUnionFind, ratio: float) -> None:
@@ -468,18 +482,18 @@ def _value_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int],
     on each side, so large blocks stay cheap.
     """
     order = sorted(members, key=lambda m: (_log_value(feats[m].value), m))
-    where = {m: i for i, m in enumerate(order)}
+    logs = [_log_value(feats[m].value) for m in order]
     limit = math.log(config.same_value_ratio)
-    for d in order:
+    for pos, d in enumerate(order):
         if d not in dirty:
             continue
-        pos, fd = where[d], feats[d]
+        fd = feats[d]
         for step in (-1, 1):
             i, seen = pos + step, 0
             while 0 <= i < len(order) and seen < config.block_top_k:
                 o = order[i]
                 fo = feats[o]
-                if abs(_log_value(fo.value) - _log_value(fd.value)) > limit:
+                if abs(logs[i] - logs[pos]) > limit:
                     break
                 seen += 1
                 i += step
@@ -505,6 +519,12 @@ def _same_report(a: ClaimFeatures, b: ClaimFeatures) -> bool:
 def things_about(f: ClaimFeatures) -> frozenset[str]:
     """The entities a claim is about or mentions, places left out (see `_about_one_thing`)."""
     return f.context - f.places
+
+
+def _may_join(a: ClaimFeatures, b: ClaimFeatures, config: LinkConfig,
+              related: Callable[[str, str], bool]) -> bool:
+    """Close values, or values that disagree about one thing (`_about_one_thing`)."""
+    return _value_ratio(a.value, b.value) <= config.same_value_ratio or _about_one_thing(a, b, related)
 
 
 def _about_one_thing(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, str], bool]) -> bool:
@@ -555,9 +575,7 @@ def _measure_candidates(members: list[int], feats: list[ClaimFeatures], dirty: s
         order = _value_order(group, feats, uf)
         limit = config.block_top_k if len(set(order[1])) > config.block_pairwise_limit else len(group)
         for a, b in _component_pairs(order, [m for m in group if m in dirty], dirty, limit):
-            if _soft_allowed(feats[a], feats[b], related) and (
-                    _value_ratio(feats[a].value, feats[b].value) <= config.same_value_ratio
-                    or _about_one_thing(feats[a], feats[b], related)):
+            if _soft_allowed(feats[a], feats[b], related) and _may_join(feats[a], feats[b], config, related):
                 pairs.add((min(a, b), max(a, b)))
 
 
@@ -664,16 +682,7 @@ def _equal_value_runs(block: list[int], feats: list[ClaimFeatures], dirty: set[i
 
     Loose claims join only on the same number, so only these need embeddings.
     """
-    order = sorted(block, key=lambda m: (_log_value(feats[m].value), m))
-    runs, run = [], [order[0]]
-    for m in order[1:]:
-        if _value_ratio(feats[run[0]].value, feats[m].value) <= ratio:
-            run.append(m)
-        else:
-            runs.append(run)
-            run = [m]
-    runs.append(run)
-    return [r for r in runs if len(r) > 1 and any(m in dirty for m in r)]
+    return [r for r in _value_runs(block, feats, ratio) if len(r) > 1 and any(m in dirty for m in r)]
 
 
 def _link_loose(block: list[int], vecs: np.ndarray, rows: dict[int, int], feats: list[ClaimFeatures],

@@ -336,12 +336,18 @@ def _corpus_rows(limit: int) -> list[dict[str, str]]:
     return chosen
 
 
-@pytest.mark.skipif(not (CORPUS / "manifest.tsv").exists(), reason=f"shared corpus not found at {CORPUS}")
-def test_corpus_pages_served_locally_are_all_fetched_or_failed_with_reason(server, conn):
-    rows = _corpus_rows(50)
+def _serve_corpus(server, limit: int) -> list[dict]:
+    """Serve `limit` corpus pages under their manifest URLs' paths (no robots.txt); return their rows."""
+    rows = _corpus_rows(limit)
     server.route("/robots.txt", Reply(404))
     for row in rows:
         server.route(row["path"], Reply(body=(CORPUS / "html" / row["file"]).read_bytes(), content_type="text/html"))
+    return rows
+
+
+@pytest.mark.skipif(not (CORPUS / "manifest.tsv").exists(), reason=f"shared corpus not found at {CORPUS}")
+def test_corpus_pages_served_locally_are_all_fetched_or_failed_with_reason(server, conn):
+    rows = _serve_corpus(server, 50)
     server.route("/sitemap.xml", Reply(body=urlset([server.url(r["path"]).replace("&", "&amp;") for r in rows]),
                                        content_type="application/xml"))
     spec = SourceSpec(name="corpus", sitemaps=[server.url("/sitemap.xml")], allow_private=True)
@@ -413,10 +419,7 @@ def test_unchanged_sitemap_index_still_reads_its_changed_children(server, conn):
 def test_extraction_moves_to_worker_processes_only_when_it_holds_the_crawl_up(server, conn):
     from ingest.extract_pool import cpu_count
 
-    rows = _corpus_rows(24)
-    server.route("/robots.txt", Reply(404))
-    for row in rows:
-        server.route(row["path"], Reply(body=(CORPUS / "html" / row["file"]).read_bytes(), content_type="text/html"))
+    rows = _serve_corpus(server, 24)
     for i in range(4):
         server.page(f"/slow/{i}", article(i))
     store = Store(conn)
