@@ -174,7 +174,12 @@ def _orphaned_facts(conn: sqlite3.Connection) -> list[str]:
 
 
 class _RecordCache:
-    """ClaimRecords loaded per article on demand (graph.store.load_claim_records)."""
+    """ClaimRecords loaded on demand (graph.store.load_claim_records): whole articles
+    for the articles being linked, single claims for the partners they meet.
+
+    Why single claims: a new claim that joins a fact reported by 700 articles
+    needs those 700 claims, not the 4,000 claims of their articles.
+    """
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
@@ -192,9 +197,11 @@ class _RecordCache:
         wanted = set(article_ids)
         return [r for r in self.by_claim.values() if r.article_id in wanted]
 
-    def get(self, claim_ids: Iterable[str], article_of: dict[str, str]) -> list[ClaimRecord]:
+    def get(self, claim_ids: Iterable[str]) -> list[ClaimRecord]:
         claim_ids = list(claim_ids)
-        self.load_articles({article_of[c] for c in claim_ids if c not in self.by_claim})
+        for chunk in _chunks(sorted({c for c in claim_ids if c not in self.by_claim})):
+            for rec in load_claim_records(self.conn, claim_ids=chunk):
+                self.by_claim[rec.claim_id] = rec
         return [self.by_claim[c] for c in claim_ids]
 
 
@@ -321,7 +328,6 @@ def _link_copies(conn: sqlite3.Connection, config: LinkConfig, refs: dict[str, A
 @dataclass
 class _Features:
     feats: list[ClaimFeatures]
-    article_of: dict[str, str]
     scopes: dict[str, str | None]
     names: dict[str, str]          # entity id -> normalized name
 
@@ -352,7 +358,7 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
     entity_by_name = {key: eid for eid, key in sorted(names.items())}
     publishers = {sid: entity_by_name.get(name_key(name, rules))
                   for sid, name in conn.execute("SELECT id, name FROM sources")}
-    feats, article_of, scopes = [], {}, {}
+    feats, scopes = [], {}
     for r in conn.execute(
         """SELECT c.id, c.article_id, c.measure_key, c.unit, c.per, c.change, c.value, c.conversion_of,
                   c.time, c.time_key, c.sentence_index, c.hedged, a.published, a.source_id
@@ -375,9 +381,8 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
             publisher=publishers.get(r["source_id"]), hedged=bool(r["hedged"]), places=context & places,
             timed=bool(r["time"]),
         ))
-        article_of[r["id"]] = r["article_id"]
         scopes[r["id"]] = scope
-    return _Features(feats, article_of, scopes, names)
+    return _Features(feats, scopes, names)
 
 
 def _link_facts(conn: sqlite3.Connection, config: LinkConfig, records: _RecordCache, dirty: list[str],
@@ -402,7 +407,7 @@ def _link_facts(conn: sqlite3.Connection, config: LinkConfig, records: _RecordCa
             initial[fid].append(i)
 
     def vectors(indices: list[int]) -> np.ndarray:
-        recs = records.get([feats[i].claim_id for i in indices], f.article_of)
+        recs = records.get([feats[i].claim_id for i in indices])
         texts = [claim_context(r, [e.canonical or e.text for e in r.claim.entities]) for r in recs]
         return embed_texts(conn, embedder, texts, config.commit_every)
 
@@ -436,7 +441,7 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
     if not touched:
         return
     all_ids = [c for t in touched for c in t.claim_ids]
-    recs = {r.claim_id: r for r in records.get(all_ids, features.article_of)}
+    recs = {r.claim_id: r for r in records.get(all_ids)}
     conversions = {k: v for k, v in conversion_links(conn).items() if k in recs and v in recs}
     articles = sorted({r.article_id for r in recs.values()})
     claim_roles_all = _roles_of(conn, all_ids, roles)

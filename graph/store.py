@@ -176,10 +176,11 @@ CLAIM_SELECT = """
 """
 
 
-def load_claim_records(conn: sqlite3.Connection, article_ids: list[str] | None = None
-                       ) -> list[ClaimRecord]:
+def load_claim_records(conn: sqlite3.Connection, article_ids: list[str] | None = None,
+                       claim_ids: list[str] | None = None) -> list[ClaimRecord]:
     """Claims with their article's provenance, in a stable order (article, position).
 
+    All claims, those of `article_ids`, or those with `claim_ids` (one of the two).
     `conversion_of` of the returned Claim is left None: the link between a
     conversion and its original is kept by id in `ClaimRecord`-level data via
     `conversion_links`.
@@ -189,6 +190,9 @@ def load_claim_records(conn: sqlite3.Connection, article_ids: list[str] | None =
     if article_ids is not None:
         sql += f" WHERE c.article_id IN ({','.join('?' * len(article_ids))})"
         params = list(article_ids)
+    elif claim_ids is not None:
+        sql += f" WHERE c.id IN ({','.join('?' * len(claim_ids))})"
+        params = list(claim_ids)
     sql += " ORDER BY c.article_id, c.idx"
     out = []
     for row in conn.execute(sql, params):

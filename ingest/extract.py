@@ -19,6 +19,7 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from ingest.decode import UndecodableError, decode_bytes
+from ingest.metadata import page_metadata
 from ingest.text_header import read_header
 from ingest.types import Document, InputError, content_hash
 from ingest.urls import canonicalize, host_of, registered_domain
@@ -150,10 +151,11 @@ def extract_document(
     tree = load_html(text_html)
     if tree is None:
         raise InputError(url, "no_text", "the input could not be parsed as HTML (empty or not markup)")
+    meta = page_metadata(tree, url)
     result = bare_extraction(
         tree,
         url=url,
-        with_metadata=True,
+        with_metadata=False,        # page_metadata: the same fields, without categories, tags, licence
         include_links=True,
         include_comments=False,
         include_tables=include_tables,
@@ -170,10 +172,10 @@ def extract_document(
     return Document(
         url=url,
         canonical_url=canonical_url,
-        source=_source(result.sitename, url, canonical_url),
-        title=result.title or None,
-        author=result.author or None,
-        published=result.date or None,
+        source=_source(meta.sitename, url, canonical_url),
+        title=meta.title or None,
+        author=meta.author or None,
+        published=meta.date or None,
         language=_page_language(tree) or lang_hint,
         text=text,
         content_hash=content_hash(text),

@@ -166,3 +166,40 @@ def test_corpus_pages_extract_without_crashing():
     assert all(d.text and "\n\n" not in d.text and d.source for d in documents)
     with_lang = [d for d in documents if d.language]
     assert len(with_lang) >= 80
+
+
+def _trafilatura_metadata(html: str, url: str) -> tuple:
+    from trafilatura.metadata import extract_metadata
+    from trafilatura.settings import Extractor
+    from trafilatura.utils import load_html
+    meta = extract_metadata(load_html(html), url, Extractor().date_params)
+    return meta.title, meta.author, meta.date, meta.sitename
+
+
+def _our_metadata(html: str, url: str) -> tuple:
+    from trafilatura.utils import load_html
+
+    from ingest.metadata import page_metadata
+    meta = page_metadata(load_html(html), url)
+    return meta.title, meta.author, meta.date, meta.sitename
+
+
+def test_page_metadata_is_what_trafilatura_extracts():
+    url = "https://www.testkurier.de/wirtschaft/serverhallen-leer"
+    assert _our_metadata(ARTICLE, url) == _trafilatura_metadata(ARTICLE, url) == (
+        "Serverhallen in der Steppe bleiben leer", "Erika Musterfrau", "2025-03-29", "Testkurier")
+    bare = "<html><head><title>nur ein titel</title></head><body><p>Text ohne Metadaten.</p></body></html>"
+    assert _our_metadata(bare, "https://blog.example.org/p/1") == \
+        _trafilatura_metadata(bare, "https://blog.example.org/p/1")
+
+
+@pytest.mark.skipif(not (CORPUS / "html").is_dir(), reason=f"shared corpus not found at {CORPUS}")
+def test_page_metadata_matches_trafilatura_on_corpus_pages():
+    from ingest.decode import decode_bytes
+
+    with open(CORPUS / "manifest.tsv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))[::25]
+    for row in rows:
+        html = decode_bytes((CORPUS / "html" / row["file"]).read_bytes()).text
+        url = row["url"] or f"https://example.org/{row['file']}"
+        assert _our_metadata(html, url) == _trafilatura_metadata(html, url), row["file"]
