@@ -58,7 +58,7 @@ class Embedder:
     `embed_texts`, for the link report.
     """
 
-    def __init__(self, model: str | Path, batch_size: int = 64, device: str = "cpu",
+    def __init__(self, model: str | Path, batch_size: int = 16, device: str = "cpu",
                  threads: int | None = None):
         self.model_ref = str(model)
         self.name = model_identity(model)

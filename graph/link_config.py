@@ -31,11 +31,14 @@ class LinkConfig:
     embedding_model: local directory or name of a sentence-transformers model.
         The default is English-centric; same-fact matching across languages rests
         on measure_key, entity ids and units, embeddings only break ties.
-    batch_size: texts per forward pass of the embedding model.
+    batch_size: texts per forward pass of the embedding model. Small: the texts
+        are sorted by length, so a small batch pads little, and one thread
+        encodes ~10 % more contexts per second at 16 than at 64 (measured on
+        corpus claim contexts, 85-97/s against 73-86/s).
     """
 
     embedding_model: str = field(default_factory=default_embedding_model)
-    batch_size: int = 64
+    batch_size: int = 16
     rates_path: Path = DATA_DIR / "rates.toml"
     aliases_path: Path = DATA_DIR / "aliases.toml"
     names_path: Path = DATA_DIR / "entity_names.toml"
