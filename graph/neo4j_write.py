@@ -22,6 +22,14 @@ Rows:
 - relationships: {"start": start_id, "end": end_id, "props": {...}}; endpoints
   are matched by `id` on the given labels and must exist already.
 `SET n += props` updates the given properties and removes those set to None.
+
+Why `create_nodes` / `create_relationships` beside the MERGEs: a caller that has
+read what the graph holds (graph.projection) knows which rows are new, and for
+those a MERGE only repeats that lookup — for a relationship it is a locking scan of
+the start node's relationships to the end node, the largest part of a first sync.
+CREATE writes directly; a node's uniqueness constraint still rejects a duplicate
+key (the batch fails, nothing is duplicated), a relationship has no such guard,
+so only rows known to be absent belong there.
 Rows travel as [key, props] / [start, end, props] lists: smaller and cheaper for
 the driver to pack (and to repr: neo4j 6.4 formats every RUN's parameters for its
 debug log, enabled or not) than maps.
@@ -55,17 +63,27 @@ class Pending:
     def result(self) -> int:
         return sum(f.result() for f in self._futures)
 
+    @classmethod
+    def joined(cls, *pendings: "Pending") -> "Pending":
+        """One Pending for several writes: done when all are."""
+        return cls([f for p in pendings for f in p._futures])
+
 
 class Writer:
     """Runs write batches in submission order on one session in a background thread.
 
     Use as a context manager; leaving it waits for every batch and raises the
     first failure. `submit` blocks while QUEUED_BATCHES batches are waiting.
+    `after`: writes (of another Writer) to wait for before the first batch runs —
+    a second Writer then runs its batches beside the first, on another server
+    thread, once what they depend on is committed (a failure there fails this
+    Writer's batches too).
     """
 
-    def __init__(self, driver, database: str | None = None):
+    def __init__(self, driver, database: str | None = None, after: Pending | None = None):
         self._driver = driver
         self._database = database
+        self._after = after
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUED_BATCHES)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._work, name="neo4j-writer", daemon=True)
@@ -96,6 +114,11 @@ class Writer:
 
     def _work(self) -> None:
         session = None
+        if self._after is not None:
+            try:
+                self._after.result()
+            except BaseException as exc:  # noqa: BLE001 - raised to the caller by close()
+                self._error = exc
         while (item := self._queue.get()) is not None:
             query, params, future = item
             if self._error is None:
@@ -112,15 +135,32 @@ class Writer:
     def merge_nodes(self, label: str, rows: Iterable[Mapping], key: str = "id",
                     batch_size: int = 5000) -> Pending:
         """MERGE (n:label {key}) for every row and set its properties."""
-        _check_name(label, "label")
-        _check_key(key)
-        query = (f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row[0]}}) SET n += row[1] "
-                 "RETURN count(n) AS written")
-        return self.run_batches(query, (_node_row(label, key, row) for row in rows), batch_size)
+        return self._nodes("MERGE", label, rows, key, batch_size)
+
+    def create_nodes(self, label: str, rows: Iterable[Mapping], key: str = "id",
+                     batch_size: int = 5000) -> Pending:
+        """CREATE (n:label {key}) for rows whose key the graph does not hold yet."""
+        return self._nodes("CREATE", label, rows, key, batch_size)
 
     def merge_relationships(self, rel_type: str, start_label: str, end_label: str, rows: Iterable[Mapping],
                             batch_size: int = 5000) -> Pending:
         """MERGE (start)-[:rel_type]->(end) for every row whose endpoints exist."""
+        return self._relationships("MERGE", rel_type, start_label, end_label, rows, batch_size)
+
+    def create_relationships(self, rel_type: str, start_label: str, end_label: str, rows: Iterable[Mapping],
+                             batch_size: int = 5000) -> Pending:
+        """CREATE (start)-[:rel_type]->(end) for rows absent from the graph whose endpoints exist."""
+        return self._relationships("CREATE", rel_type, start_label, end_label, rows, batch_size)
+
+    def _nodes(self, verb: str, label: str, rows: Iterable[Mapping], key: str, batch_size: int) -> Pending:
+        _check_name(label, "label")
+        _check_key(key)
+        query = (f"UNWIND $rows AS row {verb} (n:{label} {{{key}: row[0]}}) SET n += row[1] "
+                 "RETURN count(n) AS written")
+        return self.run_batches(query, (_node_row(label, key, row) for row in rows), batch_size)
+
+    def _relationships(self, verb: str, rel_type: str, start_label: str, end_label: str,
+                       rows: Iterable[Mapping], batch_size: int) -> Pending:
         _check_name(rel_type, "relationship type")
         _check_name(start_label, "label")
         _check_name(end_label, "label")
@@ -128,7 +168,7 @@ class Writer:
             f"UNWIND $rows AS row "
             f"MATCH (a:{start_label} {{id: row[0]}}) "
             f"MATCH (b:{end_label} {{id: row[1]}}) "
-            f"MERGE (a)-[r:{rel_type}]->(b) SET r += row[2] "
+            f"{verb} (a)-[r:{rel_type}]->(b) SET r += row[2] "
             "RETURN count(r) AS written"
         )
         return self.run_batches(query, (_rel_row(rel_type, row) for row in rows), batch_size)

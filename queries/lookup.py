@@ -24,15 +24,16 @@ Scoring (hybrid, reciprocal rank fusion):
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
 from graph.embeddings import torch_threads
 from queries.search_text import QueryPlan, SearchDoc, lexical_scores, load_lexicon, plan_query
 from queries.values import describe_value
-from queries.vectors import ClaimVectors, exact_scores
+from queries.vectors import ClaimVectors, exact_scores, open_claim_vectors, vector_state
 
 LEXICAL_K = 200
 COMPLETE_SET = 250          # a lexical match set this small is taken whole (see lexical_candidates)
@@ -43,6 +44,9 @@ LEXICAL_WEIGHT = 1.0
 SEMANTIC_WEIGHT = 0.6
 TIE_DEPTH = 3               # facts tie-break on their 2nd and 3rd best claims
 GROUPED_CLAIMS = 300        # best fused claims looked up for their facts
+
+# the semantic half of `lookup_neo4j` (threads are started on first use)
+_SEMANTIC_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lookup-semantic")
 
 
 @dataclass
@@ -109,17 +113,15 @@ class FactResult:
 
 
 class SearchBackend(Protocol):
-    def probe(self, exact: set[str], prefixes: set[str]) -> tuple[set[str], set[str]]: ...
-    def lexical_sets(self, expressions: list[str], cap: int) -> list[list[SearchDoc] | None]: ...
-    def lexical_top(self, expression: str, k: int) -> list[SearchDoc]: ...
     syntax: str
+    def probe(self, exact: set[str], prefixes: set[str]) -> tuple[set[str], set[str]]: ...
+    def lexical_sets(self, expressions: list[str], cap: int, tops: list[int]) -> list[list[SearchDoc]]: ...
     def docs(self, ids: list[str]) -> list[SearchDoc]: ...
     def nearest(self, query: np.ndarray, k: int) -> list[str]: ...
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]: ...
     def facts_of(self, claim_ids: list[str]) -> dict[str, list[str]]: ...
-    def fact_members(self, fact_ids: list[str]) -> dict[str, tuple[FactMeta, list[str]]]: ...
-    def claims(self, claim_ids: list[str]) -> dict[str, ClaimHit]: ...
-    def flags(self, claim_ids: list[str]) -> list[FlagHit]: ...
+    def details(self, fact_ids: list[str], claim_ids: list[str]
+                ) -> tuple[dict[str, tuple[FactMeta, list[str]]], dict[str, ClaimHit], list[FlagHit]]: ...
 
 
 # -- public API --------------------------------------------------------------------------------------
@@ -127,9 +129,10 @@ class SearchBackend(Protocol):
 class LookupIndex:
     """What the embedded lookup keeps between calls: the claim vectors and the FTS index's freshness.
 
-    Create one per process and pass it to every `lookup`: the vectors are loaded
-    once, and the record is only re-checked (FTS rebuilt, vectors reloaded) when
-    SQLite reports that it changed since the last call.
+    Create one per process and pass it to every `lookup`: the vectors are opened
+    once (memory-mapped from the record's vector store, see
+    queries.vectors.open_claim_vectors), and the record is only re-checked (FTS
+    rebuilt, vectors reopened) when SQLite reports that it changed since the last call.
     """
 
     def __init__(self, conn: sqlite3.Connection, embedder=None):
@@ -138,7 +141,7 @@ class LookupIndex:
         self.model = embedder_model(embedder) if embedder is not None else None
         self._seen: tuple | None = None
         self._vectors: ClaimVectors | None = None
-        self._vectors_state: tuple | None = None
+        self._vectors_state: str | None = None
 
     def backend(self):
         from queries.claim_embeddings import assign_embedding_keys
@@ -149,21 +152,14 @@ class LookupIndex:
         if seen != self._seen:
             ensure_search_index(self.conn)
             if self.model is not None:
-                assign_embedding_keys(self.conn, self.model)
-                state = self._embedding_state()
-                if state != self._vectors_state:
-                    self._vectors = ClaimVectors.load(self.conn, self.model)
-                    self._vectors_state = state
+                state = vector_state(self.conn, self.model)
+                if state.unkeyed and assign_embedding_keys(self.conn, self.model):
+                    state = vector_state(self.conn, self.model)
+                if state.fingerprint != self._vectors_state:
+                    self._vectors = open_claim_vectors(self.conn, self.model, state)
+                    self._vectors_state = state.fingerprint
             self._seen = (self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes)
         return SqliteBackend(self.conn, self._vectors)
-
-    def _embedding_state(self) -> tuple:
-        """Changes when claims, their embedding keys or the cached vectors change."""
-        return tuple(self.conn.execute(
-            """SELECT (SELECT COUNT(*) FROM claims), (SELECT MAX(rowid) FROM claims),
-                      (SELECT COUNT(*) FROM claims WHERE embedding_model = ?),
-                      (SELECT COUNT(*) FROM claims WHERE embedding_key IS NOT NULL),
-                      (SELECT MAX(rowid) FROM embeddings)""", (self.model,)).fetchone())
 
 
 def lookup(conn: sqlite3.Connection, text: str, limit: int = 10, embedder=None, *,
@@ -171,27 +167,47 @@ def lookup(conn: sqlite3.Connection, text: str, limit: int = 10, embedder=None, 
     """Fact groups for `text` from the SQLite record, best first.
 
     Pass `index` (one LookupIndex per process) when answering many lookups; without
-    it this call checks the FTS index and loads the claim vectors itself.
+    it this call checks the FTS index and opens the claim vectors itself.
     """
     index = index or LookupIndex(conn, embedder)
     backend = index.backend()
-    return search(backend, text, limit, embed_query(index.embedder, text))
+    return search(backend, text, limit, lambda: embed_query(index.embedder, text))
 
 
 def lookup_neo4j(driver, text: str, limit: int = 10, embedder=None, *,
                  database: str | None = None) -> list[FactResult]:
     """Fact groups for `text` from the Neo4j projection; same results as `lookup` on the same data.
 
-    One session for all the lookup's queries (a pooled connection, no per-query
-    session); notifications off, as a graph without flags or facts would warn
+    The semantic half runs beside the lexical half: a worker thread embeds the
+    question (torch releases the GIL) and asks the vector index on its own
+    session while this thread plans the query and asks the full-text index, so
+    a lookup costs max(embedding + vector query, probe + full-text query) plus
+    one query for the winning groups, not their sum. Pass the same driver to
+    every call: its pooled connections are what keeps a call at a few round
+    trips. Notifications off, as a graph without flags or facts would warn
     about their unknown relationship types on every query.
     """
-    from queries.search_neo4j import Neo4jBackend
+    from queries.search_neo4j import Neo4jBackend, nearest_rows
 
-    query_vec = embed_query(embedder, text)
-    with driver.session(database=database, default_access_mode="READ",
-                        notifications_min_severity="OFF") as session:
-        return search(Neo4jBackend(session), text, limit, query_vec)
+    def session():
+        return driver.session(database=database, default_access_mode="READ",
+                              notifications_min_severity="OFF")
+
+    def semantic():
+        query_vec = embed_query(embedder, text)
+        if query_vec is None:
+            return None, []
+        with session() as s:
+            return query_vec, nearest_rows(s, query_vec, SEMANTIC_K)
+
+    pending = _SEMANTIC_WORKERS.submit(semantic)
+    try:
+        with session() as s:
+            backend = Neo4jBackend(s, with_vectors=embedder is not None,
+                                   prefetched_nearest=lambda: pending.result()[1])
+            return search(backend, text, limit, lambda: pending.result()[0])
+    finally:
+        wait([pending])    # never leave the worker running on a driver the caller may close
 
 
 def embedder_model(embedder) -> str:
@@ -218,23 +234,28 @@ def embed_query(embedder, text: str) -> np.ndarray | None:
 
 # -- the shared search -------------------------------------------------------------------------------
 
-def search(backend: SearchBackend, text: str, limit: int, query_vec: np.ndarray | None
+def search(backend: SearchBackend, text: str, limit: int, embedding: Callable[[], np.ndarray | None]
            ) -> list[FactResult]:
-    """The `limit` best fact groups for `text` (query_vec: its embedding, or None for lexical only)."""
+    """The `limit` best fact groups for `text`.
+
+    `embedding()` gives the question's embedding (None: lexical only); it is
+    asked for only after the lexical candidates, so a backend may compute it meanwhile.
+    """
     plan = plan_query(text, load_lexicon(), backend.probe)
-    scored = score_claims(backend, plan, query_vec)
+    scored = score_claims(backend, plan, embedding)
     if not scored:
         return []
     best = sorted(scored, key=lambda c: (-scored[c], c))[:GROUPED_CLAIMS]
     return group_by_fact(backend, {c: scored[c] for c in best}, limit)
 
 
-def score_claims(backend: SearchBackend, plan: QueryPlan, query_vec: np.ndarray | None
+def score_claims(backend: SearchBackend, plan: QueryPlan, embedding: Callable[[], np.ndarray | None]
                  ) -> dict[str, float]:
     """Fused score of every candidate claim."""
     docs: dict[str, SearchDoc] = {}
     for d in lexical_candidates(backend, plan):
         docs.setdefault(d.claim_id, d)
+    query_vec = embedding()
     semantic_ids = backend.nearest(query_vec, SEMANTIC_K) if query_vec is not None else []
     missing = [i for i in semantic_ids if i not in docs]
     for d in backend.docs(missing):
@@ -273,14 +294,10 @@ def lexical_candidates(backend: SearchBackend, plan: QueryPlan) -> list[SearchDo
     expressions = [plan.concept_expression(i, syntax) for i in range(n)]
     if n > 1:
         expressions.insert(0, plan.expression(syntax, "all"))
-    found = backend.lexical_sets(expressions, COMPLETE_SET)
-    out: list[SearchDoc] = []
-    for expression, docs in zip(expressions, found):
-        if docs is not None:
-            out.extend(docs)
-        elif n == 1 or expression is expressions[0]:   # the all-concepts set (or the only concept)
-            out.extend(backend.lexical_top(expression, LEXICAL_K))
-    return out
+    # an overfull set contributes its engine's LEXICAL_K best only if it is the
+    # all-concepts set (or the only concept)
+    tops = [LEXICAL_K] + [0] * (len(expressions) - 1)
+    return [d for docs in backend.lexical_sets(expressions, COMPLETE_SET, tops) for d in docs]
 
 
 def group_by_fact(backend: SearchBackend, scored: dict[str, float], limit: int) -> list[FactResult]:
@@ -296,12 +313,8 @@ def group_by_fact(backend: SearchBackend, scored: dict[str, float], limit: int) 
     ranked.sort(key=lambda t: (t[1], t[2]))
     top = [(score, key) for score, _, key in ranked[:limit]]
     fact_ids = [k for _, k in top if not k.startswith("claim:")]
-    members = backend.fact_members(fact_ids)
-    all_claims = {k[len("claim:"):] for _, k in top if k.startswith("claim:")}
-    for fid in fact_ids:
-        all_claims.update(members.get(fid, (None, []))[1])
-    claims = backend.claims(sorted(all_claims))
-    flags = backend.flags(sorted(all_claims))
+    single = sorted(k[len("claim:"):] for _, k in top if k.startswith("claim:"))
+    members, claims, flags = backend.details(fact_ids, single)
     results = []
     for score, key in top:
         if key.startswith("claim:"):

@@ -42,8 +42,10 @@ class SqliteBackend:
             (p, _prefix_end(p))).fetchone()}
         return found_exact, found_prefix
 
-    def lexical_sets(self, expressions: list[str], cap: int) -> list[list[SearchDoc] | None]:
-        return [self.lexical_set(e, cap) for e in expressions]
+    def lexical_sets(self, expressions: list[str], cap: int, tops: list[int]) -> list[list[SearchDoc]]:
+        """Each expression's matches: all of them, or its `tops[i]` newest when more than `cap` match."""
+        return [found if (found := self.lexical_set(e, cap)) is not None else self.lexical_top(e, top)
+                for e, top in zip(expressions, tops)]
 
     def lexical_set(self, expression: str, cap: int) -> list[SearchDoc] | None:
         """Every matching claim, or None when more than `cap` match (rowids first: no text read)."""
@@ -65,6 +67,8 @@ class SqliteBackend:
         cost ~7 us per match (70 ms at 10,000), reading the doclist backwards
         costs nothing extra, and the candidates are rescored afterwards anyway.
         """
+        if k <= 0:
+            return []
         rows = self.conn.execute(
             "SELECT claim_id, head, body FROM claim_search WHERE claim_search MATCH ? "
             "ORDER BY rowid DESC LIMIT ?", (expression, k)).fetchall()
@@ -102,6 +106,13 @@ class SqliteBackend:
                 "ORDER BY claim_id, fact_id", chunk):
                 out.setdefault(cid, []).append(fid)
         return out
+
+    def details(self, fact_ids: list[str], claim_ids: list[str]
+                ) -> tuple[dict[str, tuple[FactMeta, list[str]]], dict[str, ClaimHit], list[FlagHit]]:
+        """The facts with their member ids, and the details and flags of those members and `claim_ids`."""
+        members = self.fact_members(fact_ids)
+        wanted = set(claim_ids).union(*(ids for _, ids in members.values()))
+        return members, self.claims(sorted(wanted)), self.flags(sorted(wanted))
 
     def fact_members(self, fact_ids: list[str]) -> dict[str, tuple[FactMeta, list[str]]]:
         out: dict[str, tuple[FactMeta, list[str]]] = {}

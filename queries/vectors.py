@@ -16,17 +16,37 @@ Two ways to find the nearest claims, chosen by size:
   the exact vectors of the final candidates are read from the record.
 Exact scores of any candidate set come from `exact_scores`, float32 dot products
 in claim-id order, so two lookups that see the same vectors score them bit-identically.
+
+Persisted (`open_claim_vectors`): reading every vector out of SQLite takes
+seconds per 100,000 claims, and a CLI lookup is a new process each time. So the
+built arrays (ids, float32 matrix, norms, sketch, int8 copy) are saved as .npy
+files in `<record>.lookup-vectors/` and memory-mapped by the next process. They
+are keyed by a fingerprint of which vector every claim points at (claim id ->
+embedding key, plus the count and newest rowid of the model's cached vectors),
+read with one scan of `claims` per open, so a changed record is never answered
+from old files. A stale store is rebuilt incrementally: the cache is
+content-addressed (key = sha1 of the text + model, rows are never rewritten),
+so the rows of keys it already holds are reused and only new keys are read
+from SQLite.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Callable
 
 import numpy as np
 
 EXACT_LIMIT = 20_000
 KEEP_LIMIT = 250_000
 RERANK = 2_000
+STORE_FORMAT = 1
+SCAN_ABOVE = 5_000      # more wanted keys than this: one scan of the model's cache beats IN (...) lookups
 
 # claim id -> its embedding, as graph.link stores it (table embeddings, key = sha1 of the text)
 CLAIM_EMBEDDINGS_SQL = """
@@ -68,17 +88,8 @@ class ClaimVectors:
     @classmethod
     def load(cls, conn: sqlite3.Connection, model: str, exact_limit: int = EXACT_LIMIT,
              keep_limit: int = KEEP_LIMIT) -> "ClaimVectors":
-        cur = conn.execute(
-            f"SELECT claim_id, vector FROM ({CLAIM_EMBEDDINGS_SQL}) WHERE model = ? ORDER BY claim_id",
-            (model,))
-        ids: list[str] = []
-        blobs: list[bytes] = []
-        for cid, blob in cur:
-            ids.append(cid)
-            blobs.append(blob)
-        if not ids:
-            return cls.from_matrix(model, [], np.zeros((0, 0), np.float32), exact_limit, keep_limit)
-        matrix = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(ids), -1)
+        """Built from the record alone (nothing read from or written to disk)."""
+        ids, _, matrix = _assemble(conn, vector_state(conn, model), None)
         return cls.from_matrix(model, ids, matrix, exact_limit, keep_limit)
 
     @classmethod
@@ -137,6 +148,220 @@ class ClaimVectors:
             ):
                 out[r[0]] = np.frombuffer(r[1], dtype="<f4")
         return out
+
+
+# -- persisted vectors ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VectorState:
+    """Which cached vector every claim of one model points at: what persisted vectors must match."""
+
+    model: str
+    pairs: list[tuple[str, str]]     # (claim id, embedding key) in the table's order
+    unkeyed: int                     # claims without an embedding key (any model)
+    fingerprint: str
+
+
+def vector_state(conn: sqlite3.Connection, model: str) -> VectorState:
+    """One scan of `claims`, hashed in table order: no ORDER BY (random reads through the id
+    index) and no sort; a VACUUM that reorders rows only costs a rebuild."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    rows = cur.execute("SELECT id, embedding_key, embedding_model FROM claims").fetchall()
+    pairs = [(i, k) for i, k, m in rows if m == model and k is not None]
+    unkeyed = sum(1 for _, k, _ in rows if k is None)
+    cache = cur.execute("SELECT COUNT(*), IFNULL(MAX(rowid), 0) FROM embeddings WHERE model = ?",
+                        (model,)).fetchone()
+    digest = hashlib.sha1(f"{STORE_FORMAT}\n{model}\n{cache[0]} {cache[1]}\n".encode())
+    digest.update("\n".join(f"{i} {k}" for i, k in pairs).encode())
+    return VectorState(model, pairs, unkeyed, digest.hexdigest())
+
+
+def open_claim_vectors(conn: sqlite3.Connection, model: str, state: VectorState | None = None,
+                       exact_limit: int = EXACT_LIMIT, keep_limit: int = KEEP_LIMIT) -> ClaimVectors:
+    """The model's claim vectors: memory-mapped from the record's store when it matches
+    `state`, else built (reusing the stored rows of unchanged keys) and stored."""
+    state = state or vector_state(conn, model)
+    store = VectorStore.beside(conn, model)
+    if store is not None:
+        found = store.load(state.fingerprint, exact_limit, keep_limit)
+        if found is not None:
+            return found
+    ids, keys, matrix = _assemble(conn, state, store.rows() if store is not None else None)
+    vectors = ClaimVectors.from_matrix(model, ids, matrix, exact_limit, keep_limit)
+    if store is not None:
+        store.save(state.fingerprint, vectors, keys, matrix, exact_limit, keep_limit)
+    return vectors
+
+
+class VectorStore:
+    """One model's ClaimVectors as .npy files in `<record>.lookup-vectors/`.
+
+    Files carry the fingerprint in their names and `<model>.json` names the
+    current set, written last: a reader sees a complete set or none (a missing
+    or unreadable file means a rebuild, never a mix of two builds).
+    """
+
+    ARRAYS = ("matrix", "inv_norm", "codes", "centre", "approx8", "approx_scale")
+
+    def __init__(self, directory: Path, model: str):
+        self.directory = directory
+        self.model = model
+        self.stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", model)
+        self.meta_path = directory / f"{self.stem}.json"
+
+    @classmethod
+    def beside(cls, conn: sqlite3.Connection, model: str) -> "VectorStore | None":
+        """The store next to the record's file; None for an in-memory record."""
+        for _, name, file in conn.execute("PRAGMA database_list"):
+            if name == "main" and file:
+                return cls(Path(f"{file}.lookup-vectors"), model)
+        return None
+
+    def _meta(self) -> dict | None:
+        try:
+            meta = json.loads(self.meta_path.read_text())
+        except (OSError, ValueError):
+            return None
+        return meta if meta.get("format") == STORE_FORMAT and meta.get("model") == self.model else None
+
+    def _path(self, generation: str, part: str) -> Path:
+        return self.directory / f"{self.stem}-{generation}.{part}"
+
+    def load(self, fingerprint: str, exact_limit: int, keep_limit: int) -> ClaimVectors | None:
+        """The stored vectors if they were built for `fingerprint` and these limits, else None."""
+        meta = self._meta()
+        if meta is None or meta["fingerprint"] != fingerprint or meta["limits"] != [exact_limit, keep_limit]:
+            return None
+        try:
+            gen, n = meta["generation"], meta["n"]
+            ids = self._path(gen, "ids").read_text().split("\n") if n else []
+            arrays = {a: np.load(self._path(gen, f"{a}.npy"), mmap_mode="r") if a in meta["arrays"] else None
+                      for a in self.ARRAYS}
+        except (OSError, ValueError):
+            return None
+        if len(ids) != n or not _shapes_ok(arrays, n, meta["dim"]):
+            return None
+        approx = (arrays["approx8"], arrays["approx_scale"]) if arrays["approx8"] is not None else None
+        matrix = arrays["matrix"] if n <= keep_limit else None
+        return ClaimVectors(self.model, ids, matrix, arrays["inv_norm"] if matrix is not None else None,
+                            arrays["codes"], arrays["centre"], {i: k for k, i in enumerate(ids)}, approx)
+
+    def rows(self) -> tuple[list[str], np.ndarray] | None:
+        """(embedding key of each row, float32 matrix) of the stored build, whatever its fingerprint."""
+        meta = self._meta()
+        if meta is None or not meta["n"]:
+            return None
+        try:
+            keys = self._path(meta["generation"], "keys").read_text().split("\n")
+            matrix = np.load(self._path(meta["generation"], "matrix.npy"), mmap_mode="r")
+        except (OSError, ValueError):
+            return None
+        if len(keys) != meta["n"] or matrix.shape != (meta["n"], meta["dim"]) or matrix.dtype != np.float32:
+            return None
+        return keys, matrix
+
+    def save(self, fingerprint: str, vectors: ClaimVectors, keys: list[str], matrix: np.ndarray,
+             exact_limit: int, keep_limit: int) -> None:
+        """Write a new generation, point the meta file at it, remove older ones.
+
+        Best effort: a record in a read-only place still answers lookups, only
+        without the saved start-up time.
+        """
+        gen = fingerprint[:16]
+        approx8, approx_scale = vectors.approx if vectors.approx is not None else (None, None)
+        arrays = {"matrix": matrix, "inv_norm": vectors.inv_norm, "codes": vectors.codes,
+                  "centre": vectors.centre, "approx8": approx8, "approx_scale": approx_scale}
+        arrays = {a: v for a, v in arrays.items() if v is not None}
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self._path(gen, "ids"), lambda f: f.write("\n".join(vectors.ids).encode()))
+            _write_atomic(self._path(gen, "keys"), lambda f: f.write("\n".join(keys).encode()))
+            for name, value in arrays.items():
+                _write_atomic(self._path(gen, f"{name}.npy"), lambda f, v=value: np.save(f, v))
+            meta = {"format": STORE_FORMAT, "model": self.model, "fingerprint": fingerprint,
+                    "generation": gen, "n": len(vectors.ids), "dim": int(matrix.shape[1]),
+                    "limits": [exact_limit, keep_limit], "arrays": sorted(arrays)}
+            _write_atomic(self.meta_path, lambda f: f.write(json.dumps(meta).encode()))
+            for old in self.directory.glob(f"{self.stem}-*"):
+                if not old.name.startswith(f"{self.stem}-{gen}."):
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _shapes_ok(arrays: dict[str, np.ndarray | None], n: int, dim: int) -> bool:
+    expected = {"matrix": ((n, dim), np.float32), "inv_norm": ((n,), np.float32),
+                "centre": ((dim,), np.float32), "approx8": ((n, dim), np.int8),
+                "approx_scale": ((n,), np.float32)}
+    for name, (shape, dtype) in expected.items():
+        a = arrays[name]
+        if a is not None and (a.shape != shape or a.dtype != dtype):
+            return False
+    codes = arrays["codes"]
+    return arrays["matrix"] is not None and (codes is None or (codes.dtype == np.uint64 and codes.shape[1] == n))
+
+
+def _write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write to a temporary name, then rename: readers see the old file or the whole new one."""
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _assemble(conn: sqlite3.Connection, state: VectorState, old: tuple[list[str], np.ndarray] | None
+              ) -> tuple[list[str], list[str], np.ndarray]:
+    """(claim ids, keys, float32 matrix) of the claims whose vector is cached, in claim-id order.
+
+    Rows of keys in `old` (a previous build) are copied from it; only the other
+    keys are read from the record. A claim whose key is not cached is left out
+    (as a join of claims and embeddings would).
+    """
+    old_row = {k: r for r, k in enumerate(old[0])} if old is not None else {}
+    wanted = {k for _, k in state.pairs if k not in old_row}
+    fetched = _cached_vectors(conn, state.model, wanted)
+    ids, keys, src_old, src_new = [], [], [], []
+    for cid, key in sorted(state.pairs):
+        if key in old_row:
+            src_old.append((len(ids), old_row[key]))
+        elif key in fetched:
+            src_new.append((len(ids), key))
+        else:
+            continue
+        ids.append(cid)
+        keys.append(key)
+    dim = old[1].shape[1] if src_old else (len(next(iter(fetched.values()))) // 4 if fetched else 0)
+    matrix = np.empty((len(ids), dim), dtype=np.float32)
+    if src_old:
+        at, rows = np.array(src_old, dtype=np.int64).T
+        matrix[at] = old[1][rows]
+    if src_new:
+        matrix[[a for a, _ in src_new]] = np.frombuffer(
+            b"".join(fetched[k] for _, k in src_new), dtype="<f4").reshape(len(src_new), dim)
+    return ids, keys, matrix
+
+
+def _cached_vectors(conn: sqlite3.Connection, model: str, keys: set[str]) -> dict[str, bytes]:
+    """key -> float32 bytes of the model's cached vectors for `keys`."""
+    if not keys:
+        return {}
+    cur = conn.cursor()
+    cur.row_factory = None
+    if len(keys) > SCAN_ABOVE:
+        return {k: v for k, v in cur.execute("SELECT key, vector FROM embeddings WHERE model = ?", (model,))
+                if k in keys}
+    out = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start:start + 500]
+        out.update(cur.execute(
+            f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN ({','.join('?' * len(chunk))})",
+            [model, *chunk]))
+    return out
 
 
 def _sketch(matrix: np.ndarray, inv: np.ndarray, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray]:

@@ -186,3 +186,59 @@ def test_vectors_are_unit_scored(setup, embedder):
     assert q.dtype == np.float32 and q.shape == (384,)
     top = vectors.nearest(fx.conn, q, len(vectors))
     assert sorted(top) == sorted(vectors.ids)
+
+
+def _store_files(conn) -> list:
+    from queries.vectors import VectorStore
+
+    store = VectorStore.beside(conn, "any")
+    return sorted(p.name for p in store.directory.iterdir()) if store.directory.exists() else []
+
+
+def test_persisted_vectors_are_reused_and_follow_the_record(tmp_path, embedder):
+    """A new process maps the saved vectors; new claims and embeddings are seen, never old files."""
+    fx = build_record(tmp_path / "r.db")
+    index_claim_embeddings(fx.conn, embedder)
+    query = "Quantenwerk Trainingskosten"
+    first = LookupIndex(fx.conn, embedder)
+    before = lookup(fx.conn, query, limit=3, embedder=embedder, index=first)
+    assert isinstance(first._vectors.matrix, np.ndarray) and _store_files(fx.conn)
+    again = LookupIndex(fx.conn, embedder)              # as the next CLI call would
+    assert lookup(fx.conn, query, limit=3, embedder=embedder, index=again) == before
+    assert isinstance(again._vectors.matrix, np.memmap)
+
+    new_id = reanalyze(fx, "a1", "Die Firma Quantenwerk meldete Trainingskosten von 9 Millionen Euro.",
+                       "9 Millionen Euro", 9e6)
+    index_claim_embeddings(fx.conn, embedder)           # the new claim's context is embedded
+    fresh = LookupIndex(fx.conn, embedder)
+    results = lookup(fx.conn, query, limit=3, embedder=embedder, index=fresh)
+    assert new_id in fresh._vectors.row_of and results[0].claims[0].claim_id == new_id
+    in_process = lookup(fx.conn, query, limit=3, embedder=embedder, index=first)  # the old index follows too
+    assert in_process == results
+    reference = ClaimVectors.load(fx.conn, embedder.name)
+    assert fresh._vectors.ids == reference.ids
+    assert np.array_equal(np.asarray(fresh._vectors.matrix), reference.matrix)
+    assert len([f for f in _store_files(fx.conn) if f.endswith(".matrix.npy")]) == 1   # old build removed
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete", "garbage_meta"])
+def test_damaged_vector_store_is_rebuilt(tmp_path, embedder, damage):
+    from queries.vectors import VectorStore
+
+    fx = build_record(tmp_path / "r.db")
+    index_claim_embeddings(fx.conn, embedder)
+    expected = lookup(fx.conn, "DeepSeek training cost", limit=3, embedder=embedder)
+    store = VectorStore.beside(fx.conn, embedder.name)
+    matrix = next(store.directory.glob("*.matrix.npy"))
+    if damage == "truncate":
+        matrix.write_bytes(matrix.read_bytes()[:200])
+    elif damage == "delete":
+        matrix.unlink()
+    else:
+        store.meta_path.write_text("{not json")
+    index = LookupIndex(fx.conn, embedder)
+    assert lookup(fx.conn, "DeepSeek training cost", limit=3, embedder=embedder, index=index) == expected
+    assert isinstance(index._vectors.matrix, np.ndarray) and not isinstance(index._vectors.matrix, np.memmap)
+    reopened = LookupIndex(fx.conn, embedder)           # the rebuild was saved again
+    reopened.backend()
+    assert isinstance(reopened._vectors.matrix, np.memmap)

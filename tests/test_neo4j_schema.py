@@ -28,6 +28,16 @@ def test_ensure_schema_twice_gives_the_same_indexes(clean_neo4j):
     assert {(label, "id") for label in neo4j_schema.NODE_LABELS} <= _constraints(clean_neo4j)
 
 
+def test_extra_indexes_are_created_and_checked_with_the_schema(clean_neo4j):
+    extra = {"claim_extra": "CREATE FULLTEXT INDEX claim_extra IF NOT EXISTS FOR (n:Claim) ON EACH [n.sentence]"}
+    try:
+        names = neo4j_schema.ensure_schema(clean_neo4j, extra=extra)
+        assert "claim_extra" in _index_names(clean_neo4j)
+        assert neo4j_schema.ensure_schema(clean_neo4j, extra=extra) == names
+    finally:
+        clean_neo4j.execute_query("DROP INDEX claim_extra IF EXISTS")
+
+
 def test_indexes_are_online_with_expected_types(clean_neo4j):
     neo4j_schema.ensure_schema(clean_neo4j)
     records, _, _ = clean_neo4j.execute_query(

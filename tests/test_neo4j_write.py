@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.neo4j_write import merge_nodes, merge_relationships
+from graph.neo4j_write import Writer, merge_nodes, merge_relationships
 
 
 def _count(driver, query: str, **params) -> int:
@@ -111,3 +111,32 @@ def test_rows_neo4j_cannot_store_raise_a_clear_error(clean_neo4j, row):
 def test_relationship_rows_need_both_ends(clean_neo4j):
     with pytest.raises(ValueError, match="start"):
         merge_relationships(clean_neo4j, "ABOUT", "Claim", "Entity", [{"start": "c1"}])
+
+
+def test_create_writes_what_merge_writes_and_a_node_key_stays_unique(clean_neo4j):
+    from neo4j.exceptions import ConstraintError
+
+    from graph.neo4j_schema import ensure_schema
+
+    ensure_schema(clean_neo4j)
+    with Writer(clean_neo4j) as writer:
+        nodes = writer.create_nodes("Article", ARTICLES)
+        sources = writer.create_nodes("Source", SOURCES)
+        rels = writer.create_relationships("PUBLISHED_BY", "Article", "Source", PUBLISHED)
+    assert (nodes.result(), sources.result(), rels.result()) == (2, 1, 2)
+    created = _count(clean_neo4j, "MATCH (a:Article {id: 'a2'})-[:PUBLISHED_BY]->(:Source {id: 's1'}) "
+                                  "WHERE a.title = 'Second report' RETURN count(a) AS n")
+    assert created == 1
+    with pytest.raises(ConstraintError):
+        with Writer(clean_neo4j) as writer:
+            writer.create_nodes("Source", SOURCES)
+    assert _count(clean_neo4j, "MATCH (s:Source) RETURN count(s) AS n") == 1
+
+
+def test_a_writer_after_another_waits_for_its_nodes(clean_neo4j):
+    with Writer(clean_neo4j) as first:
+        nodes = first.merge_nodes("Article", ARTICLES)
+        with Writer(clean_neo4j, after=nodes) as second:
+            second.merge_nodes("Source", SOURCES)
+            rels = second.merge_relationships("PUBLISHED_BY", "Article", "Source", PUBLISHED)
+    assert rels.result() == 2
