@@ -3,8 +3,9 @@
 `link_record` reads what the NLP stage stored (via graph.store) and writes
 entities, claim_entities, mentions.entity_id, facts, fact_members and flags.
 
-Incremental and idempotent: an article is linked when its analyzed text
-differs from the one it was last linked at (table link_state). Only its claims
+Incremental and idempotent: an article is linked when its analyzed text, or
+the rules it was linked under (`graph.link_config.rules_signature`), differ
+from those it was last linked at (table link_state). Only its claims
 are compared with the rest (by blocks, never all pairs), only the facts they
 join are re-judged, and every id is derived from content (entity: kb id or
 normalized name; fact: its earliest member claim; flag: kind + claim or
@@ -33,7 +34,7 @@ from graph.facts import (
     ClaimFeatures, base_value, claim_context, cluster, components, fact_id_for, subject_of, summarize,
     things_about,
 )
-from graph.link_config import LinkConfig
+from graph.link_config import LinkConfig, rules_signature
 from graph.link_types import CanonicalEntity, CopyLink, FactGroup, Flag
 from graph.provenance import (
     ChainBuilder, DerivedIndex, ai_flag, copy_flag, first_reporter, hedged_flag, provenance_graph,
@@ -83,8 +84,10 @@ def link_record(conn: sqlite3.Connection, config: LinkConfig, progress: Progress
                 embedder: Embedder | None = None, full: bool = False) -> LinkReport:
     """Link every article that is new or changed since the last run; return what was done.
 
-    `full=True` re-links every article (after editing data/aliases.toml or the
-    thresholds): entity ids already in the record are kept, facts are regrouped.
+    When the rules changed since an article was linked (a new version, another
+    threshold, an edited data file or another embedding model: `rules_signature`)
+    every article is linked again, as with `full=True`: entity ids already in the
+    record are kept, facts are regrouped.
     """
     report = LinkReport()
     clock = _Clock(report)
@@ -93,7 +96,8 @@ def link_record(conn: sqlite3.Connection, config: LinkConfig, progress: Progress
     computed, cached = embedder.computed, embedder.cached
     rates = load_rates(config.rates_path)
     refs, urls = _article_refs(conn)
-    dirty = list(refs) if full else _dirty_articles(conn)
+    signature = rules_signature(config)
+    dirty = list(refs) if full else _dirty_articles(conn, signature)
     orphans = _orphaned_facts(conn)
     report.articles_linked = len(dirty)
     records = _RecordCache(conn)
@@ -116,7 +120,7 @@ def link_record(conn: sqlite3.Connection, config: LinkConfig, progress: Progress
     say("flags", 0, len(touched))
     _judge(conn, config, touched, features, records, refs, urls, index, rates, roles)
     _article_flags(conn, refs, urls, records, dirty)
-    _mark_linked(conn, dirty)
+    _mark_linked(conn, dirty, signature)
     clock.lap("flags")
 
     report.embeddings_computed = embedder.computed - computed
@@ -159,11 +163,16 @@ def _article_refs(conn: sqlite3.Connection) -> tuple[dict[str, ArticleRef], dict
     return refs, urls
 
 
-def _dirty_articles(conn: sqlite3.Connection) -> list[str]:
+def _dirty_articles(conn: sqlite3.Connection, signature: str) -> list[str]:
+    """Analyzed articles not linked yet, re-analyzed since, or linked under other rules.
+
+    When the rules changed, every article is returned: all are linked again.
+    """
     return [r[0] for r in conn.execute(
         """SELECT a.id FROM articles a LEFT JOIN link_state l ON l.article_id = a.id
-           WHERE a.status = 'analyzed' AND (l.content_hash IS NULL OR l.content_hash != a.analyzed_hash)
-           ORDER BY a.rowid""")]
+           WHERE a.status = 'analyzed'
+             AND (l.content_hash IS NULL OR l.content_hash != a.analyzed_hash || ':' || ?)
+           ORDER BY a.rowid""", (signature,))]
 
 
 def _orphaned_facts(conn: sqlite3.Connection) -> list[str]:
@@ -565,14 +574,15 @@ def _article_flags(conn: sqlite3.Connection, refs: dict[str, ArticleRef], urls: 
         _insert_flags(conn, flags)
 
 
-def _mark_linked(conn: sqlite3.Connection, dirty: list[str]) -> None:
+def _mark_linked(conn: sqlite3.Connection, dirty: list[str], signature: str) -> None:
+    """Record each article as linked at its analyzed text under these rules ("<hash>:<signature>")."""
     stamp = now_iso()
     with transaction(conn):
         for chunk in _chunks(dirty):
             conn.execute(
                 f"""INSERT OR REPLACE INTO link_state(article_id, content_hash, linked_at)
-                    SELECT id, analyzed_hash, ? FROM articles WHERE id IN ({_marks(len(chunk))})""",
-                [stamp, *chunk])
+                    SELECT id, analyzed_hash || ':' || ?, ? FROM articles WHERE id IN ({_marks(len(chunk))})""",
+                [signature, stamp, *chunk])
 
 
 def _insert_flags(conn: sqlite3.Connection, flags: list[Flag]) -> None:

@@ -5,10 +5,18 @@ expose them and tests can tighten or loosen one without touching code.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Bump when a change to the linking code changes which claims form a fact or
+# which flags are raised: records linked under another version are re-linked
+# in full on their next run (see `rules_signature`).
+RULES_VERSION = "2026-11-21"
+# Settings that change speed, never results.
+_SPEED_SETTINGS = {"batch_size", "commit_every"}
 
 
 def default_embedding_model() -> str:
@@ -119,3 +127,27 @@ class LinkConfig:
 
     # -- embeddings cache --
     commit_every: int = 2048              # embeddings written per transaction
+
+
+def rules_signature(config: LinkConfig) -> str:
+    """What linking's results depend on: the rules version, every threshold, the
+    contents of the data files (aliases, names, units, time words, rates) and the
+    embedding model's identity.
+
+    Stored with each linked article (graph.link); when it differs, every article
+    is linked again, so an upgrade or an edited alias list never leaves facts
+    and flags of the old rules beside new ones.
+    """
+    from graph.embeddings import model_identity
+
+    h = hashlib.sha1(RULES_VERSION.encode())
+    for f in fields(config):
+        if f.name in _SPEED_SETTINGS:
+            continue
+        value = getattr(config, f.name)
+        if isinstance(value, Path):
+            value = hashlib.sha1(value.read_bytes()).hexdigest() if value.is_file() else f"missing:{value}"
+        elif f.name == "embedding_model":
+            value = model_identity(value)
+        h.update(f"\x1f{f.name}={value}".encode())
+    return h.hexdigest()[:16]

@@ -180,6 +180,38 @@ def test_a_full_relink_of_unchanged_data_gives_the_same_record(four_articles, em
     assert dump(conn) == before
 
 
+def test_other_rules_relink_every_article_and_the_old_rules_restore_the_record(four_articles, embedder):
+    """An upgrade or an edited threshold never leaves facts of the old rules beside new ones."""
+    from dataclasses import replace
+
+    conn, _ = four_articles
+    link_record(conn, CONFIG, embedder=embedder)
+    before = dump(conn)
+    contradictions = "SELECT COUNT(*) FROM flags WHERE kind = 'contradiction'"
+    assert conn.execute(contradictions).fetchone()[0] >= 1
+    strict = replace(CONFIG, disagreeing_score=1.5)        # disagreeing values never join
+    report = link_record(conn, strict, embedder=embedder)
+    assert report.articles_linked == 4
+    assert conn.execute(contradictions).fetchone()[0] == 0
+    assert link_record(conn, strict, embedder=embedder).articles_linked == 0
+    assert link_record(conn, CONFIG, embedder=embedder).articles_linked == 4
+    assert dump(conn) == before
+
+
+def test_the_rules_signature_follows_thresholds_data_files_and_model_not_speed_settings(tmp_path):
+    from dataclasses import replace
+
+    from graph.link_config import rules_signature
+
+    base = rules_signature(CONFIG)
+    assert rules_signature(replace(CONFIG, batch_size=CONFIG.batch_size * 2, commit_every=7)) == base
+    assert rules_signature(replace(CONFIG, same_value_ratio=1.2)) != base
+    aliases = tmp_path / "aliases.toml"
+    aliases.write_bytes(CONFIG.aliases_path.read_bytes() + b"\n# edited\n")
+    assert rules_signature(replace(CONFIG, aliases_path=aliases)) != base
+    assert rules_signature(replace(CONFIG, embedding_model=str(tmp_path / "other-model"))) != base
+
+
 def test_adding_an_article_adds_only_its_claims_and_the_links_they_create(four_articles, embedder):
     conn, (_, _, _, a4) = four_articles
     link_record(conn, CONFIG, embedder=embedder)
