@@ -173,8 +173,9 @@ CREATE INDEX flags_claim_a ON flags(claim_a);
 CREATE INDEX flags_claim_b ON flags(claim_b);
 CREATE INDEX flags_fact ON flags(fact_id);
 
--- Linking (graph/link.py) is incremental: an article is (re)linked when its
--- analyzed_hash differs from the hash it was last linked at.
+-- Linking (graph/link.py) is incremental: an article is (re)linked when
+-- "<analyzed_hash>:<rules signature>" differs from content_hash, what it was
+-- last linked at (graph.link_config.rules_signature: other rules relink all).
 CREATE TABLE link_state (
     article_id  TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
     content_hash TEXT NOT NULL,
