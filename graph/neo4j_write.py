@@ -63,27 +63,17 @@ class Pending:
     def result(self) -> int:
         return sum(f.result() for f in self._futures)
 
-    @classmethod
-    def joined(cls, *pendings: "Pending") -> "Pending":
-        """One Pending for several writes: done when all are."""
-        return cls([f for p in pendings for f in p._futures])
-
 
 class Writer:
     """Runs write batches in submission order on one session in a background thread.
 
     Use as a context manager; leaving it waits for every batch and raises the
     first failure. `submit` blocks while QUEUED_BATCHES batches are waiting.
-    `after`: writes (of another Writer) to wait for before the first batch runs —
-    a second Writer then runs its batches beside the first, on another server
-    thread, once what they depend on is committed (a failure there fails this
-    Writer's batches too).
     """
 
-    def __init__(self, driver, database: str | None = None, after: Pending | None = None):
+    def __init__(self, driver, database: str | None = None):
         self._driver = driver
         self._database = database
-        self._after = after
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUED_BATCHES)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._work, name="neo4j-writer", daemon=True)
@@ -114,11 +104,6 @@ class Writer:
 
     def _work(self) -> None:
         session = None
-        if self._after is not None:
-            try:
-                self._after.result()
-            except BaseException as exc:  # noqa: BLE001 - raised to the caller by close()
-                self._error = exc
         while (item := self._queue.get()) is not None:
             query, params, future = item
             if self._error is None:

@@ -377,7 +377,6 @@ def sync_record(conn: sqlite3.Connection, driver, database: str | None = None,
 
     pending: list[tuple[dict, str, Pending]] = []     # (report table, label or type, rows written)
     stale_nodes: dict[str, list[str]] = {}
-    claim_nodes: list[Pending] = []
     # notifications off: on a first sync the properties and types are unknown (warnings)
     with driver.session(database=database, notifications_min_severity="OFF") as reader, \
             Writer(driver, database) as writer:
@@ -387,40 +386,34 @@ def sync_record(conn: sqlite3.Connection, driver, database: str | None = None,
             in_graph = _graph_hashes(reader, f"MATCH (n:{label}) RETURN collect(n.id + $sep + "
                                              f"coalesce(n.{SYNC_PROPERTY}, '')) AS x")
             new, changed, wanted = _changed(rows(conn), in_graph, full, key=lambda row: row["id"])
-            written = [writer.create_nodes(label, new, batch_size=batch_size),
-                       writer.merge_nodes(label, changed, batch_size=batch_size)]
-            pending.extend((report.nodes, label, w) for w in written)
-            if label == "Claim":
-                claim_nodes.extend(written)
+            pending.append((report.nodes, label, writer.create_nodes(label, new, batch_size=batch_size)))
+            pending.append((report.nodes, label, writer.merge_nodes(label, changed, batch_size=batch_size)))
             report.total_nodes[label] = len(wanted)
             stale_nodes[label] = sorted(set(in_graph) - wanted)
             step()
-        # The embeddings (the vector index insert is a large part of a first sync's server
-        # work) run on a second writer, beside the relationships, once the claims exist.
-        with Writer(driver, database, after=Pending.joined(*claim_nodes)) as vector_writer:
-            embeddings = sync_embeddings(conn, reader, vector_writer, batch_size=max(1, min(batch_size, 1000)))
+        embeddings = sync_embeddings(conn, reader, writer, batch_size=max(1, min(batch_size, 1000)))
+        step()
+        for rel_type, start, end, rows in RELATIONSHIPS:
+            in_graph = _graph_hashes(
+                reader, f"MATCH (a:{start})-[r:{rel_type}]->(b:{end}) "
+                        f"RETURN collect(a.id + $sep + b.id + $sep + coalesce(r.{SYNC_PROPERTY}, '')) AS x")
+            new, changed, wanted = _changed(rows(conn), in_graph, full,
+                                            key=lambda row: (row["start"], row["end"]))
+            pending.append((report.relationships, rel_type,
+                            writer.create_relationships(rel_type, start, end, new, batch_size=batch_size)))
+            pending.append((report.relationships, rel_type,
+                            writer.merge_relationships(rel_type, start, end, changed, batch_size=batch_size)))
+            pending.append((report.deleted_relationships, rel_type, writer.run_batches(
+                f"UNWIND $keys AS k MATCH (:{start} {{id: k[0]}})-[r:{rel_type}]->(:{end} {{id: k[1]}}) "
+                "DELETE r RETURN count(r) AS n",
+                [list(k) for k in sorted(set(in_graph) - wanted)], batch_size, name="keys")))
+            report.total_relationships[rel_type] = report.total_relationships.get(rel_type, 0) + len(wanted)
             step()
-            for rel_type, start, end, rows in RELATIONSHIPS:
-                in_graph = _graph_hashes(
-                    reader, f"MATCH (a:{start})-[r:{rel_type}]->(b:{end}) "
-                            f"RETURN collect(a.id + $sep + b.id + $sep + coalesce(r.{SYNC_PROPERTY}, '')) AS x")
-                new, changed, wanted = _changed(rows(conn), in_graph, full,
-                                                key=lambda row: (row["start"], row["end"]))
-                pending.append((report.relationships, rel_type,
-                                writer.create_relationships(rel_type, start, end, new, batch_size=batch_size)))
-                pending.append((report.relationships, rel_type,
-                                writer.merge_relationships(rel_type, start, end, changed, batch_size=batch_size)))
-                pending.append((report.deleted_relationships, rel_type, writer.run_batches(
-                    f"UNWIND $keys AS k MATCH (:{start} {{id: k[0]}})-[r:{rel_type}]->(:{end} {{id: k[1]}}) "
-                    "DELETE r RETURN count(r) AS n",
-                    [list(k) for k in sorted(set(in_graph) - wanted)], batch_size, name="keys")))
-                report.total_relationships[rel_type] = report.total_relationships.get(rel_type, 0) + len(wanted)
-                step()
-            for label, _ in NODES:
-                pending.append((report.deleted_nodes, label, writer.run_batches(
-                    f"UNWIND $keys AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n RETURN count(*) AS n",
-                    stale_nodes[label], batch_size, name="keys")))
-                step()
+        for label, _ in NODES:
+            pending.append((report.deleted_nodes, label, writer.run_batches(
+                f"UNWIND $keys AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n RETURN count(*) AS n",
+                stale_nodes[label], batch_size, name="keys")))
+            step()
     for table, name, written in pending:
         table[name] = table.get(name, 0) + written.result()
     report.embeddings_written = embeddings.result()
@@ -505,8 +498,8 @@ def sync_embeddings(conn: sqlite3.Connection, reader, writer: Writer, batch_size
     """Submit the claim embeddings whose key in the graph differs from the record's; return how many.
 
     The graph's keys are read in `reader` (a session). Claims the graph does not
-    hold yet count as differing: their nodes must be written before `writer` runs
-    these batches (sync_record gives it the claim writes as `after`).
+    hold yet count as differing: the writer creates their nodes (submitted
+    earlier) before it runs these batches.
     """
     import numpy as np
 

@@ -131,12 +131,3 @@ def test_create_writes_what_merge_writes_and_a_node_key_stays_unique(clean_neo4j
         with Writer(clean_neo4j) as writer:
             writer.create_nodes("Source", SOURCES)
     assert _count(clean_neo4j, "MATCH (s:Source) RETURN count(s) AS n") == 1
-
-
-def test_a_writer_after_another_waits_for_its_nodes(clean_neo4j):
-    with Writer(clean_neo4j) as first:
-        nodes = first.merge_nodes("Article", ARTICLES)
-        with Writer(clean_neo4j, after=nodes) as second:
-            second.merge_nodes("Source", SOURCES)
-            rels = second.merge_relationships("PUBLISHED_BY", "Article", "Source", PUBLISHED)
-    assert rels.result() == 2
