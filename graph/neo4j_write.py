@@ -42,6 +42,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future
+from functools import lru_cache
 
 import neo4j.spatial
 import neo4j.time
@@ -220,16 +221,17 @@ def _rel_row(rel_type: str, row: Mapping) -> list:
     return [row["start"], row["end"], props]
 
 
-_GOOD_NAMES: set[str] = set()       # property names that passed KEY_PATTERN
+@lru_cache(maxsize=1024)
+def _plain_identifier(name) -> bool:
+    """A property name Cypher takes unquoted; cached, as a sync checks the same few names per row."""
+    return isinstance(name, str) and KEY_PATTERN.match(name) is not None
 
 
 def _check_props(props: dict, kind: str, which) -> None:
     """Neo4j stores scalars and homogeneous lists of scalars only; say which property is wrong."""
     for name, value in props.items():
-        if name not in _GOOD_NAMES:
-            if not isinstance(name, str) or not KEY_PATTERN.match(name):
-                raise ValueError(f"{kind} {which!r}: property name {name!r} is not a plain identifier")
-            _GOOD_NAMES.add(name)
+        if not _plain_identifier(name):
+            raise ValueError(f"{kind} {which!r}: property name {name!r} is not a plain identifier")
         if type(value) in _PLAIN_TYPES or isinstance(value, SCALAR_TYPES):
             continue
         if isinstance(value, (list, tuple)) and _homogeneous(value):
