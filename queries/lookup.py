@@ -222,6 +222,9 @@ def embed_query(embedder, text: str) -> np.ndarray | None:
     """The query's embedding (one forward pass), or None without an embedder."""
     if embedder is None:
         return None
+    one = getattr(embedder, "encode_one", None)     # graph.embeddings.Embedder: the lean path
+    if one is not None:
+        return np.asarray(one(text), dtype=np.float32)
     for method in ("embed", "encode"):
         fn = getattr(embedder, method, None)
         if fn is not None:

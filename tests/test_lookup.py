@@ -188,6 +188,19 @@ def test_vectors_are_unit_scored(setup, embedder):
     assert sorted(top) == sorted(vectors.ids)
 
 
+def test_question_embedding_is_bit_identical_to_the_batch_encoder(embedder):
+    """The lookup's lean one-text path (Embedder.encode_one) gives exactly encode()'s vector,
+    so a question scores the same whichever path embedded it, also past the model's 256 tokens."""
+    texts = ["Trainingskosten DeepSeek", "H100 rental price", "wie viel Rechenkapazität steht leer?",
+             "x", " ".join(["Rechenzentren in Ningxia stehen leer"] * 80)]
+    for text in texts:
+        one = embedder.encode_one(text)
+        batch = embedder.encode([text])[0]
+        assert one.dtype == np.float32 and one.shape == batch.shape
+        assert np.array_equal(one, batch), text
+    assert np.array_equal(embed_query(embedder, texts[0]), embedder.encode([texts[0]])[0])
+
+
 def _store_files(conn) -> list:
     from queries.vectors import VectorStore
 
