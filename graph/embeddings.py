@@ -95,10 +95,12 @@ class Embedder:
             return np.zeros((0, 0), dtype=np.float32)
         model = self._load()
         with torch_threads(self.threads):
-            vecs = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                convert_to_numpy=True, show_progress_bar=False)
-        return np.ascontiguousarray(vecs, dtype=np.float32)
+            return self._encode_batch(model, texts)
 
+    def _encode_batch(self, model, texts: list[str]) -> np.ndarray:
+        vecs = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                            convert_to_numpy=True, show_progress_bar=False)
+        return np.ascontiguousarray(vecs, dtype=np.float32)
 
     def encode_one(self, text: str) -> np.ndarray:
         """One unit-length float32 vector for one short text (a lookup question), on one thread.
@@ -113,6 +115,9 @@ class Embedder:
         import torch
 
         model = self._load()
+        if getattr(model, "default_prompt_name", None) or getattr(model, "truncate_dim", None) is not None:
+            with torch_threads(1):      # encode() adds the model's prompt / truncation: let it
+                return self._encode_batch(model, [text])[0]
         with torch_threads(1), torch.inference_mode():
             features = {k: v.to(model.device) if isinstance(v, torch.Tensor) else v
                         for k, v in model.preprocess([text]).items()}
