@@ -426,11 +426,13 @@ def _corroborations(group: FactGroup, cluster: _Cluster, other: _Cluster | None 
     if len(reps) < 2:
         return []
     a = reps[0]
+    first = f"{_who(a)}: {describe(a)}{_scope_text(a)}; "     # the same in each of a large fact's flags
+    interval = _interval(a)
     out = []
     for b in reps[1:]:
         independent = frozenset((a.rec.article_id, b.rec.article_id)) not in group.non_independent
-        reason = (f"{_who(a)}: {describe(a)}{_scope_text(a)}; {_who(b)}: {describe(b)}{_scope_text(b)}; "
-                  f"{_interval(a)} and {_interval(b)} {a.base} overlap"
+        reason = (f"{first}{_who(b)}: {describe(b)}{_scope_text(b)}; "
+                  f"{interval} and {_interval(b)} {a.base} overlap"
                   + ("" if independent else "; not independent: one article repeats or cites the other"))
         data = _evidence(a, b, 1.0)
         data["independent"] = independent

@@ -33,6 +33,7 @@ contexts those decisions need.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -123,6 +124,34 @@ def base_value(value: float, unit: str, units: UnitTable, usd_per_unit: Callable
 
 # -- union-find that refuses some unions ------------------------------------
 
+@dataclass
+class _Evidence:
+    """What a component's members say against a union: sentence keys, subjects, stated values."""
+
+    keys: set
+    subjects: set
+    stated: dict[str, list]     # article -> [(value, sentence index, sources, time)]
+
+    @classmethod
+    def of(cls, feats: Iterable[ClaimFeatures]) -> _Evidence:
+        ev = cls(set(), set(), {})
+        for f in feats:
+            key, stated = sentence_key(f), stated_key(f)
+            if key is not None:
+                ev.keys.add(key)
+            if f.subject:
+                ev.subjects.add(f.subject)
+            if stated is not None:
+                ev.stated.setdefault(stated[0], []).append(stated[1:])
+        return ev
+
+    def absorb(self, other: _Evidence) -> None:
+        self.keys |= other.keys
+        self.subjects |= other.subjects
+        for article, values in other.stated.items():
+            self.stated.setdefault(article, []).extend(values)
+
+
 class FactUnionFind:
     """Union-find over claim indices that refuses unions the evidence speaks against.
 
@@ -136,19 +165,34 @@ class FactUnionFind:
     Soft unions (decided by embeddings) are also refused when both components
     name subject entities and none of one side's is related to the other's:
     a loose resemblance must not bridge the "USA" fact and the "Stargate" fact.
+
+    A component's evidence is gathered from its members only when a checked
+    union first needs it: an incremental run starts from every existing fact
+    (`groups`) but compares few of them.
     """
 
-    def __init__(self, keys: list[tuple | None], subjects: list[str | None],
-                 related: Callable[[str, str], bool], stated: list[tuple | None] | None = None,
-                 same_value_ratio: float = math.inf):
-        self.parent = list(range(len(keys)))
-        self.keys: dict[int, set] = {i: ({k} if k is not None else set()) for i, k in enumerate(keys)}
-        self.subjects: dict[int, set] = {i: ({s} if s else set()) for i, s in enumerate(subjects)}
+    def __init__(self, feats: list[ClaimFeatures], related: Callable[[str, str], bool],
+                 same_value_ratio: float = math.inf, groups: Iterable[Iterable[int]] = ()):
+        self.feats = feats
         self.related = related
-        # article -> [(value, sentence index, sources, time)] per component: one article does not contradict itself
-        self.stated: dict[int, dict[str, list]] = {
-            i: ({x[0]: [x[1:]]} if x is not None else {}) for i, x in enumerate(stated or [None] * len(keys))}
         self.same_value_ratio = same_value_ratio
+        self.parent = list(range(len(feats)))
+        self.size = [1] * len(feats)
+        self.members: dict[int, list[int]] = {}     # root -> members, until its evidence is gathered
+        self.evidence: dict[int, _Evidence] = {}    # root -> its members' evidence
+        for group in groups:
+            self._force(list(group))
+
+    def _force(self, group: list[int]) -> None:
+        """One component of `group`, unchecked; a group of claims still on their own is linked at once."""
+        if len(group) > 1 and all(self.parent[m] == m and self.size[m] == 1 for m in group):
+            for m in group[1:]:
+                self.parent[m] = group[0]
+            self.size[group[0]] = len(group)
+            self.members[group[0]] = group
+            return
+        for m in group[1:]:
+            self.union(group[0], m, force=True)
 
     def find(self, x: int) -> int:
         root = x
@@ -162,24 +206,34 @@ class FactUnionFind:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if not force:
-            if not self.keys[ra].isdisjoint(self.keys[rb]):
-                return False
-            sa, sb = self.subjects[ra], self.subjects[rb]
-            if soft and sa and sb and not any(self.related(x, y) for x in sa for y in sb):
-                return False
-            if self._article_disagrees(ra, rb):
-                return False
-        if len(self.keys[ra]) + len(self.subjects[ra]) < len(self.keys[rb]) + len(self.subjects[rb]):
+        if not force and not self._may_join(self._evidence(ra), self._evidence(rb), soft):
+            return False
+        if self.size[ra] < self.size[rb]:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        self.keys[ra] |= self.keys.pop(rb)
-        self.subjects[ra] |= self.subjects.pop(rb)
-        for article, values in self.stated.pop(rb).items():
-            self.stated[ra].setdefault(article, []).extend(values)
+        self.size[ra] += self.size[rb]
+        if ra in self.evidence or rb in self.evidence:     # keep gathered evidence up to date
+            self._evidence(ra).absorb(self._evidence(rb))
+            del self.evidence[rb]
+        else:
+            self.members.setdefault(ra, [ra]).extend(self.members.pop(rb, [rb]))
         return True
 
-    def _article_disagrees(self, ra: int, rb: int) -> bool:
+    def _evidence(self, root: int) -> _Evidence:
+        ev = self.evidence.get(root)
+        if ev is None:
+            ev = self.evidence[root] = _Evidence.of(self.feats[m] for m in self.members.pop(root, [root]))
+        return ev
+
+    def _may_join(self, a: _Evidence, b: _Evidence, soft: bool) -> bool:
+        if not a.keys.isdisjoint(b.keys):
+            return False
+        if soft and a.subjects and b.subjects and not any(
+                self.related(x, y) for x in a.subjects for y in b.subjects):
+            return False
+        return not self._article_disagrees(a.stated, b.stated)
+
+    def _article_disagrees(self, a: dict[str, list], b: dict[str, list]) -> bool:
         """One article states values for both sides, in different sentences, that differ beyond rounding.
 
         An article does not contradict itself: "mehr als 500 Projekte angekündigt"
@@ -191,7 +245,6 @@ class FactUnionFind:
         report a change too. An article may also report a dispute
         (`_reports_dispute`).
         """
-        a, b = self.stated[ra], self.stated[rb]
         if len(a) > len(b):
             a, b = b, a
         for article, values in a.items():
@@ -302,15 +355,11 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     related = name_related(subject_names or {})
     names = subject_names or {}
 
+    @functools.cache
     def subject_word(eid: str) -> str:
         return (names.get(eid) or eid).split(" ", 1)[0]
 
-    uf = FactUnionFind([sentence_key(f) for f in feats], [f.subject for f in feats], related,
-                       [stated_key(f) for f in feats], config.same_value_ratio)
-    for group in initial:
-        group = list(group)
-        for m in group[1:]:
-            uf.union(group[0], m, force=True)
+    uf = FactUnionFind(feats, related, config.same_value_ratio, initial)
     by_id = {f.claim_id: i for i, f in enumerate(feats)}
     for i, f in enumerate(feats):
         j = by_id.get(f.conversion_of) if f.conversion_of else None
@@ -319,28 +368,16 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     if not dirty:
         return uf
 
-    measure_blocks: dict[tuple, list[int]] = defaultdict(list)
-    entity_blocks: dict[tuple, list[int]] = defaultdict(list)
-    loose_blocks: dict[tuple, list[int]] = defaultdict(list)
-    for i, f in enumerate(feats):
-        if f.measure_key:
-            measure_blocks[(f.measure_key, f.family, f.per)].append(i)
-        elif not f.context:
-            loose_blocks[(f.family, f.per)].append(i)
-        for e in f.context:
-            entity_blocks[(f.family, f.per, e)].append(i)
-
+    measure_blocks, entity_blocks, loose_blocks = _dirty_blocks(feats, dirty)
     pairs: set[tuple[int, int]] = set()        # soft pairs needing a cosine
     for members in measure_blocks.values():
-        if any(m in dirty for m in members):
-            _subject_pass(members, feats, dirty, uf, config.same_value_ratio)
-            _value_pass(members, feats, dirty, uf, pairs, config, related)
+        _subject_pass(members, feats, dirty, uf, config.same_value_ratio)
+        _value_pass(members, feats, dirty, uf, pairs, config, related)
     for members in measure_blocks.values():
-        if any(m in dirty for m in members):
-            _measure_candidates(members, feats, dirty, uf, pairs, config, related, subject_word)
+        _measure_candidates(members, feats, dirty, uf, pairs, config, related, subject_word)
     pairs = _prune(pairs, feats, dirty, uf)
     mkless = _prune(_mkless_candidates(entity_blocks, feats, dirty, uf, config, related), feats, dirty, uf)
-    loose = [run for m in loose_blocks.values() if len(m) > 1 and any(x in dirty for x in m)
+    loose = [run for m in loose_blocks.values() if len(m) > 1
              for run in _equal_value_runs(m, feats, dirty, config.equal_value_ratio)]
     if vectors is None:
         return uf
@@ -379,6 +416,28 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     return uf
 
 
+def _dirty_blocks(feats: list[ClaimFeatures], dirty: set[int]
+                  ) -> tuple[dict[tuple, list[int]], dict[tuple, list[int]], dict[tuple, list[int]]]:
+    """The blocks that hold a dirty claim: by (measure_key, family, per); by (family, per, entity);
+    and, for claims with neither measure_key nor entities, by (family, per).
+
+    Members in index order, blocks in the order of their first member. Blocks
+    without a dirty claim are left out: nothing in them can change.
+    """
+    measure: dict[tuple, list[int]] = defaultdict(list)
+    entity: dict[tuple, list[int]] = defaultdict(list)
+    loose: dict[tuple, list[int]] = defaultdict(list)
+    for i, f in enumerate(feats):
+        if f.measure_key:
+            measure[(f.measure_key, f.family, f.per)].append(i)
+        elif not f.context:
+            loose[(f.family, f.per)].append(i)
+        for e in f.context:
+            entity[(f.family, f.per, e)].append(i)
+    return tuple({key: members for key, members in blocks.items() if not dirty.isdisjoint(members)}
+                 for blocks in (measure, entity, loose))
+
+
 def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind,
                   ratio: float) -> None:
     """Same measure, the same subject entity and the same value: one fact, no embedding needed.
@@ -400,15 +459,20 @@ def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int
         if any(m in dirty for m in group):
             _union_close(group, feats, uf, ratio)
     # claims without a stated change join the subject group of the one change kind present
+    changing: dict[str, list[list[int]]] = defaultdict(list)
+    for (subject, change), group in by_subject.items():
+        if change is not None:
+            changing[subject].append(group)
     for (subject, change), group in by_subject.items():
         if change is None:
-            others = [g for (s, c), g in by_subject.items() if s == subject and c is not None]
+            others = changing.get(subject, [])
             if len(others) == 1 and any(m in dirty for m in group + others[0]):
                 for m in group:
                     _join_nearest(m, others[0], feats, uf, ratio)
     subjects: dict[str, list[int]] = defaultdict(list)
     for (subject, _), group in sorted(by_subject.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         subjects[subject].extend(group)
+    dirty_subjects = {subject for subject, group in subjects.items() if not dirty.isdisjoint(group)}
     for m in members:
         f = feats[m]
         if f.subject or not f.context:
@@ -416,7 +480,7 @@ def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int
         named = [e for e in f.context if e in subjects]
         if len(named) == 1:
             group = subjects[named[0]]
-            if m in dirty or any(g in dirty for g in group):
+            if m in dirty or named[0] in dirty_subjects:
                 compatible = [g for g in group if _changes_compatible(f.change, feats[g].change)]
                 _join_nearest(m, compatible, feats, uf, ratio)
 
@@ -459,11 +523,15 @@ def _value_runs(members: list[int], feats: list[ClaimFeatures], ratio: float) ->
 
 def _join_nearest(m: int, group: list[int], feats: list[ClaimFeatures], uf: FactUnionFind, ratio: float) -> None:
     """Union `m` with the member of `group` nearest in value, when within `ratio`."""
-    others = [g for g in group if g != m]
-    if not others:
-        return
-    best = min(others, key=lambda g: (_value_ratio(feats[m].value, feats[g].value), g))
-    if _value_ratio(feats[m].value, feats[best].value) <= ratio:
+    value = feats[m].value
+    best, best_ratio = None, math.inf
+    for g in group:     # min() by (ratio, index), without a key call per member: this is a hot loop
+        if g == m:
+            continue
+        r = _value_ratio(value, feats[g].value)
+        if best is None or r < best_ratio or (r == best_ratio and g < best):
+            best, best_ratio = g, r
+    if best is not None and best_ratio <= ratio:
         uf.union(best, m)
 
 
@@ -556,15 +624,20 @@ def _measure_candidates(members: list[int], feats: list[ClaimFeatures], dirty: s
     word of the subject's name: "deepseek" for DeepSeek and DeepSeek-R1), or
     one of them names no entity at all (then any claim of the measure may match).
     """
+    # only groups with a dirty claim yield pairs: those of its entities and its subject's word
+    entities = {e for m in members if m in dirty for e in feats[m].context}
+    words = {subject_word(feats[m].subject) for m in members if m in dirty and feats[m].subject}
     by_entity: dict[str, list[int]] = defaultdict(list)
     by_subject_word: dict[str, list[int]] = defaultdict(list)
     bare = False
     for m in members:
-        for e in feats[m].context:
-            by_entity[e].append(m)
-        if feats[m].subject:
-            by_subject_word[subject_word(feats[m].subject)].append(m)
-        bare = bare or not feats[m].context
+        f = feats[m]
+        for e in f.context:
+            if e in entities:
+                by_entity[e].append(m)
+        if f.subject and subject_word(f.subject) in words:
+            by_subject_word[subject_word(f.subject)].append(m)
+        bare = bare or not f.context
     groups = list(by_entity.values()) + [g for g in by_subject_word.values()
                                          if len({feats[m].subject for m in g}) > 1]
     if bare:

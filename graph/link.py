@@ -7,13 +7,16 @@ Incremental and idempotent: an article is linked when its analyzed text, or
 the rules it was linked under (`graph.link_config.rules_signature`), differ
 from those it was last linked at (table link_state). Only its claims
 are compared with the rest (by blocks, never all pairs), only the facts they
-join are re-judged, and every id is derived from content (entity: kb id or
-normalized name; fact: its earliest member claim; flag: kind + claim or
-article ids). Re-running over unchanged data therefore changes nothing, and
-adding an article leaves every other fact's id as it was.
+join are re-judged, only rows whose content changes are written, and every
+id is derived from content (entity: kb id or normalized name; fact: its
+earliest member claim; flag: kind + claim or article ids). Re-running over
+unchanged data therefore changes nothing, and adding an article leaves every
+other fact's id as it was.
 """
 from __future__ import annotations
 
+import functools
+import gc
 import json
 import sqlite3
 import time
@@ -55,6 +58,7 @@ _IN_CHUNK = 500
 _ROLE_ROWS = {"subject": ("subject", "about")}
 _EXAMPLES = 6
 _MAX_CHAINS = 100
+_FLAG_COLUMNS = "id, kind, severity, reason, claim_a, claim_b, article_a, article_b, fact_id, data"
 
 
 @dataclass
@@ -80,6 +84,27 @@ class LinkReport:
     examples: list[str] = field(default_factory=list)
 
 
+def _without_cycle_collection(fn):
+    """Run `fn` with Python's cycle collector paused (restored afterwards).
+
+    Linking holds hundreds of thousands of objects (every claim's features, the
+    touched facts' records and flags) and makes no reference cycles worth
+    collecting meanwhile; the collector would walk all of them each time the
+    heap grows by a quarter, a third of an incremental run at 100,000 claims.
+    """
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    return run
+
+
+@_without_cycle_collection
 def link_record(conn: sqlite3.Connection, config: LinkConfig, progress: Progress | None = None,
                 embedder: Embedder | None = None, full: bool = False) -> LinkReport:
     """Link every article that is new or changed since the last run; return what was done.
@@ -347,10 +372,16 @@ class _Touched:
 
     fact_id: str
     claim_ids: list[str]
+    features: list[ClaimFeatures]       # in `claim_ids` order
 
 
 def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTable) -> _Features:
-    """Every claim's grouping features, in ingestion order, from plain columns (no JSON)."""
+    """Every claim's grouping features, in ingestion order, from plain columns (no JSON).
+
+    This reads the whole record on every run, so rows come as plain tuples and
+    what many claims share (a unit's family and rate, a time phrase's scope on
+    one day) is worked out once.
+    """
     units = load_units(config.units_path)
     words = load_time_words(config.time_words_path)
     rules = load_name_rules(config.names_path)
@@ -359,52 +390,69 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
         names[eid] = name_key(name, rules)
         if rules.group(etype) == "loc":
             places.add(eid)
-    roles: dict[str, dict[str, str]] = defaultdict(dict)
-    for cid, eid, role in conn.execute("SELECT claim_id, entity_id, role FROM claim_entities"):
-        if roles[cid].get(eid) != "subject":
-            roles[cid][eid] = role
-    usd: dict[str, float | None] = {}
+    roles = _all_roles(conn)
     entity_by_name = {key: eid for eid, key in sorted(names.items())}
     publishers = {sid: entity_by_name.get(name_key(name, rules))
                   for sid, name in conn.execute("SELECT id, name FROM sources")}
+    usd: dict[str, float | None] = {}
+    families: dict[str, str] = {}
+    scopes_of: dict[tuple, str | None] = {}
     feats, scopes = [], {}
-    for r in conn.execute(
+    rows = conn.cursor()
+    rows.row_factory = None
+    for (cid, article_id, measure_key, unit, per, change, value, conversion_of, time, time_key, sentence_index,
+         hedged, published, source_id) in rows.execute(
         """SELECT c.id, c.article_id, c.measure_key, c.unit, c.per, c.change, c.value, c.conversion_of,
                   c.time, c.time_key, c.sentence_index, c.hedged, a.published, a.source_id
            FROM claims c JOIN articles a ON a.id = c.article_id
            WHERE a.status = 'analyzed' ORDER BY a.rowid, c.idx"""
     ):
-        unit = r["unit"]
-        if unit not in usd:
-            usd[unit] = rates.usd_per_unit(unit)
-        scope = time_scope(r["time"], r["time_key"], r["published"], words)
-        rs = roles.get(r["id"], {})
+        if unit not in families:
+            usd[unit], families[unit] = rates.usd_per_unit(unit), units.family(unit)
+        when = (time, time_key, published)
+        if when not in scopes_of:
+            scopes_of[when] = time_scope(time, time_key, published, words)
+        scope = scopes_of[when]
+        rs = roles.get(cid, {})
         context = frozenset(e for e, role in rs.items() if role != "attributed_to")
         feats.append(ClaimFeatures(
-            claim_id=r["id"], article_id=r["article_id"], measure_key=r["measure_key"],
-            family=units.family(unit), per=r["per"], change=r["change"], subject=subject_of(rs, context),
+            claim_id=cid, article_id=article_id, measure_key=measure_key,
+            family=families[unit], per=per, change=change, subject=subject_of(rs, context),
             context=context,
-            value=base_value(r["value"], unit, units, usd.get), sentence=(r["article_id"], r["sentence_index"]),
-            scope=scope, conversion_of=r["conversion_of"],
+            value=base_value(value, unit, units, usd.get), sentence=(article_id, sentence_index),
+            scope=scope, conversion_of=conversion_of,
             sources=frozenset(e for e, role in rs.items() if role == "attributed_to"),
-            publisher=publishers.get(r["source_id"]), hedged=bool(r["hedged"]), places=context & places,
-            timed=bool(r["time"]),
+            publisher=publishers.get(source_id), hedged=bool(hedged), places=context & places,
+            timed=bool(time),
         ))
-        scopes[r["id"]] = scope
+        scopes[cid] = scope
     return _Features(feats, scopes, names)
+
+
+def _all_roles(conn: sqlite3.Connection) -> dict[str, dict[str, str]]:
+    """claim id -> {entity id: role}; "subject" wins over the "about" row stored beside it."""
+    roles: dict[str, dict[str, str]] = defaultdict(dict)
+    rows = conn.cursor()
+    rows.row_factory = None
+    for cid, eid, role in rows.execute("SELECT claim_id, entity_id, role FROM claim_entities"):
+        if roles[cid].get(eid) != "subject":
+            roles[cid][eid] = role
+    return roles
 
 
 def _link_facts(conn: sqlite3.Connection, config: LinkConfig, records: _RecordCache, dirty: list[str],
                 orphans: list[str], embedder: Embedder, rates: RateTable
                 ) -> tuple[list[_Touched], _Features]:
-    """Group dirty claims into facts; write facts and members; drop facts that no longer exist.
+    """Group dirty claims into facts; write facts and the members that changed; drop facts that
+    no longer exist.
 
     Returns the touched facts (created or changed) and every claim's features.
     """
     f = _load_features(conn, config, rates)
     feats = f.feats
     pos = {x.claim_id: i for i, x in enumerate(feats)}
-    old_fact = dict(conn.execute("SELECT claim_id, fact_id FROM fact_members").fetchall())
+    old_rows = [tuple(r) for r in conn.execute("SELECT claim_id, fact_id FROM fact_members")]
+    old_fact = dict(old_rows)
     dirty_set = set(dirty)
     dirty_idx = {i for i, x in enumerate(feats) if x.article_id in dirty_set}
     orphan_set = set(orphans)
@@ -425,20 +473,36 @@ def _link_facts(conn: sqlite3.Connection, config: LinkConfig, records: _RecordCa
     for comp in components(uf, len(feats)):
         if any(i in dirty_idx for i in comp):
             ids = [feats[i].claim_id for i in comp]
-            groups.append(_Touched(fact_id_for(ids[0]), ids))
+            groups.append(_Touched(fact_id_for(ids[0]), ids, [feats[i] for i in comp]))
     new_ids = {g.fact_id for g in groups}
     deleted = ({old_fact[c] for g in groups for c in g.claim_ids if c in old_fact} | orphan_set) - new_ids
-    member_rows = [(g.fact_id, c) for g in groups for c in g.claim_ids]
+    stale, fresh = _member_changes(groups, old_rows)
     with transaction(conn):
         for chunk in _chunks(sorted(deleted)):
             conn.execute(f"DELETE FROM facts WHERE id IN ({_marks(len(chunk))})", chunk)
             conn.execute(f"DELETE FROM flags WHERE fact_id IN ({_marks(len(chunk))})", chunk)
-        for chunk in _chunks([c for _, c in member_rows]):
-            conn.execute(f"DELETE FROM fact_members WHERE claim_id IN ({_marks(len(chunk))})", chunk)
-        conn.executemany("INSERT OR REPLACE INTO facts(id, verdict, data) VALUES (?, 'single', '{}')",
+        conn.executemany("DELETE FROM fact_members WHERE fact_id = ? AND claim_id = ?", stale)
+        # a new fact holds a placeholder until judged; an existing one keeps its row (and its
+        # old size, which `_orphaned_facts` catches should judging not finish) until then
+        conn.executemany("INSERT OR IGNORE INTO facts(id, verdict, data) VALUES (?, 'single', '{}')",
                          [(g.fact_id,) for g in groups])
-        conn.executemany("INSERT OR IGNORE INTO fact_members(fact_id, claim_id) VALUES (?,?)", member_rows)
+        conn.executemany("INSERT OR IGNORE INTO fact_members(fact_id, claim_id) VALUES (?,?)", fresh)
     return groups, f
+
+
+def _member_changes(groups: list[_Touched], old_rows: list[tuple[str, str]]
+                    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(fact, claim) rows to delete and to insert so that each group's fact holds exactly its
+    claims and each of them belongs to it alone.
+
+    Only rows that differ are written: a claim joining a fact of 700 members
+    writes one row, not 701.
+    """
+    new = [(g.fact_id, c) for g in groups for c in g.claim_ids]
+    fact_ids = {g.fact_id for g in groups}
+    claims = {c for g in groups for c in g.claim_ids}
+    old = {(fid, cid) for cid, fid in old_rows if fid in fact_ids or cid in claims}
+    return sorted(old.difference(new)), [r for r in new if r not in old]
 
 
 # -- judging and provenance -------------------------------------------------
@@ -460,8 +524,7 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
     ranks = {a: r.rank for a, r in refs.items()}
     units = load_units(config.units_path)
     chains = ChainBuilder(graph)
-    wanted = set(all_ids)
-    about = {f.claim_id: things_about(f) for f in features.feats if f.claim_id in wanted}
+    about = {f.claim_id: things_about(f) for t in touched for f in t.features}
     fact_rows, flags = [], []
     for t in touched:
         members = [recs[c] for c in t.claim_ids]
@@ -481,13 +544,33 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
         fact_rows.append((g.subject, g.measure_key, g.unit, verdict, first.claim_id,
                           json.dumps(_fact_data(g, first, fact_flags, chains), ensure_ascii=False,
                                      sort_keys=True), g.fact_id))
+    _write_judgements(conn, [t.fact_id for t in touched], fact_rows, flags)
+
+
+def _write_judgements(conn: sqlite3.Connection, fact_ids: list[str], fact_rows: list[tuple],
+                      flags: list[Flag]) -> None:
+    """Store the facts' new rows and flags, writing only what differs from the record.
+
+    The result is that of rewriting every row of these facts; but a fact of
+    700 members that gains one keeps most of its flags, and rewriting them
+    all would cost more than judging it.
+    """
+    stored_facts, stored_flags = {}, {}
+    for chunk in _chunks(fact_ids):
+        marks = _marks(len(chunk))
+        for r in conn.execute(f"""SELECT subject, measure_key, unit, verdict, first_claim_id, data, id
+                                  FROM facts WHERE id IN ({marks})""", chunk):
+            stored_facts[r["id"]] = tuple(r)
+        for r in conn.execute(f"SELECT {_FLAG_COLUMNS} FROM flags WHERE fact_id IN ({marks})", chunk):
+            stored_flags[r["id"]] = tuple(r)
+    rows = {row[0]: row for row in map(_flag_row, flags)}
     with transaction(conn):
-        for chunk in _chunks([t.fact_id for t in touched]):
-            conn.execute(f"DELETE FROM flags WHERE fact_id IN ({_marks(len(chunk))})", chunk)
+        for chunk in _chunks(sorted(set(stored_flags) - set(rows))):
+            conn.execute(f"DELETE FROM flags WHERE id IN ({_marks(len(chunk))})", chunk)
         conn.executemany(
             """UPDATE facts SET subject = ?, measure_key = ?, unit = ?, verdict = ?, first_claim_id = ?,
-                   data = ? WHERE id = ?""", fact_rows)
-        _insert_flags(conn, flags)
+                   data = ? WHERE id = ?""", [r for r in fact_rows if stored_facts.get(r[-1]) != r])
+        _insert_flag_rows(conn, [r for r in rows.values() if stored_flags.get(r[0]) != r])
 
 
 def _fact_data(g: FactGroup, first: ClaimRecord, flags: list[Flag], chains: ChainBuilder) -> dict:
@@ -586,12 +669,17 @@ def _mark_linked(conn: sqlite3.Connection, dirty: list[str], signature: str) -> 
 
 
 def _insert_flags(conn: sqlite3.Connection, flags: list[Flag]) -> None:
-    conn.executemany(
-        """INSERT OR REPLACE INTO flags(id, kind, severity, reason, claim_a, claim_b, article_a, article_b,
-               fact_id, data) VALUES (?,?,?,?,?,?,?,?,?,?)""",
-        [(f.id, f.kind, f.severity, f.reason, f.claim_a, f.claim_b, f.article_a, f.article_b, f.fact_id,
-          json.dumps(f.data, ensure_ascii=False, sort_keys=True)) for f in flags],
-    )
+    _insert_flag_rows(conn, [_flag_row(f) for f in flags])
+
+
+def _insert_flag_rows(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    conn.executemany(f"INSERT OR REPLACE INTO flags({_FLAG_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+
+
+def _flag_row(f: Flag) -> tuple:
+    """The flag as stored (columns `_FLAG_COLUMNS`)."""
+    return (f.id, f.kind, f.severity, f.reason, f.claim_a, f.claim_b, f.article_a, f.article_b, f.fact_id,
+            json.dumps(f.data, ensure_ascii=False, sort_keys=True))
 
 
 def _fill_counts(conn: sqlite3.Connection, report: LinkReport) -> None:
