@@ -105,7 +105,7 @@ class Embedder:
     def encode_one(self, text: str) -> np.ndarray:
         """One unit-length float32 vector for one short text (a lookup question), on one thread.
 
-        Calls the model's modules directly. `encode` spends ~5 ms of a ~17 ms call
+        Calls the model's modules directly. `encode` spends 2-5 ms of a ~17 ms call
         on bookkeeping that one question does not need (setting eval mode module by
         module, inspecting signatures, sorting by length); a lookup waits for it.
         Same modules in the same order, so the vector is bit-identical to
