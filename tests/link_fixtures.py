@@ -5,6 +5,8 @@ story. Offsets are computed from the text, so a test reads like the article.
 """
 from __future__ import annotations
 
+import pytest
+
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
@@ -110,3 +112,23 @@ def record(claim_id: str, article_id: str, source: str, published: str | None, c
     a = analysis_for(text, [c], lang)
     return ClaimRecord(claim_id=claim_id, article_id=article_id, source=source, url=f"https://{source}/{article_id}",
                        published=published, author=None, claim=replace(a.claims[0], conversion_of=None))
+
+
+# -- fixtures shared by the linking test modules (import them by name) -------------------------------
+
+@pytest.fixture(scope="module")
+def embedder():
+    from graph.embeddings import Embedder
+    from graph.link_config import LinkConfig
+
+    config = LinkConfig()
+    return Embedder(config.embedding_model, config.batch_size)
+
+
+@pytest.fixture
+def conn(tmp_path):
+    from graph.record import open_record
+
+    c = open_record(tmp_path / "record.db")
+    yield c
+    c.close()

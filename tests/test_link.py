@@ -5,12 +5,10 @@ import json
 
 import pytest
 
-from graph.embeddings import Embedder
 from graph.facts import fact_id_for
 from graph.link import link_record
 from graph.link_config import LinkConfig
-from graph.record import open_record
-from link_fixtures import C, Ent, add_article
+from link_fixtures import C, Ent, add_article, conn, embedder  # noqa: F401 (fixtures)
 
 CONFIG = LinkConfig()
 R1 = Ent("R1", "PRODUCT", "deepseek-r1", "DeepSeek-R1")
@@ -92,18 +90,6 @@ def article_5(conn):
         C(bytedance, "about $20 billion", 2e10, qualifier="approx", subject="ByteDance", measure_key="investment",
           entities=[Ent("ByteDance", "ORG", "bytedance", "ByteDance")], hedged=True),
     ], lang="en")
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return Embedder(CONFIG.embedding_model, CONFIG.batch_size)
-
-
-@pytest.fixture
-def conn(tmp_path):
-    c = open_record(tmp_path / "record.db")
-    yield c
-    c.close()
 
 
 @pytest.fixture

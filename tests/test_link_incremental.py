@@ -6,11 +6,9 @@ import gc
 
 import pytest
 
-from graph.embeddings import Embedder
 from graph.link import _member_changes, _Touched, link_record
 from graph.link_config import LinkConfig
-from graph.record import open_record
-from link_fixtures import C, Ent, add_article
+from link_fixtures import C, Ent, add_article, conn, embedder  # noqa: F401 (fixtures)
 
 CONFIG = LinkConfig()
 H100 = Ent("H100", "PRODUCT", "nvidia-h100", "H100")
@@ -38,18 +36,6 @@ def rent_now(conn) -> str:
     return add_article(conn, "https://ledger.example/idle", "Compute Ledger", "2025-03-25", s, [
         C(s, "75,000 yuan", 75000, unit="CNY", per="month", subject="H100", measure_key="rental_price",
           entities=[H100, ZY], attributed_to=["Zhineng Yongxian"], time="now")], lang="en")
-
-
-@pytest.fixture(scope="module")
-def embedder():
-    return Embedder(CONFIG.embedding_model, CONFIG.batch_size)
-
-
-@pytest.fixture
-def conn(tmp_path):
-    c = open_record(tmp_path / "record.db")
-    yield c
-    c.close()
 
 
 def rows(conn) -> dict[str, dict[str, tuple]]:
