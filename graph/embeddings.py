@@ -17,6 +17,7 @@ import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -25,6 +26,7 @@ from graph.record import transaction
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 _LOOKUP_CHUNK = 500          # keys per SELECT ... IN (...)
+_SCAN_ABOVE = 5_000          # more keys than this: one scan of the model's rows beats IN (...) lookups
 _GENERIC_DIR_NAMES = {"model", "models", "snapshot", "snapshots", "main"}
 
 
@@ -169,7 +171,8 @@ def embed_texts(conn: sqlite3.Connection, embedder: Embedder, texts: list[str],
     unique: dict[str, str] = {}
     for k, t in zip(keys, texts):
         unique.setdefault(k, t)
-    found = _lookup(conn, embedder.name, list(unique))
+    found = {k: np.frombuffer(blob, dtype="<f4")
+             for k, blob in cached_vector_bytes(conn, embedder.name, unique).items()}
     missing = [k for k in unique if k not in found]
     embedder.cached += len(unique) - len(missing)
     for i in range(0, len(missing), commit_every):
@@ -193,12 +196,24 @@ def embed_texts(conn: sqlite3.Connection, embedder: Embedder, texts: list[str],
     return out
 
 
-def _lookup(conn: sqlite3.Connection, model: str, keys: list[str]) -> dict[str, np.ndarray]:
-    found: dict[str, np.ndarray] = {}
-    for i in range(0, len(keys), _LOOKUP_CHUNK):
-        chunk = keys[i:i + _LOOKUP_CHUNK]
-        sql = (f"SELECT key, vector FROM embeddings WHERE model = ? "
-               f"AND key IN ({','.join('?' * len(chunk))})")
-        for key, blob in conn.execute(sql, [model, *chunk]):
-            found[key] = np.frombuffer(blob, dtype="<f4")
-    return found
+def cached_vector_bytes(conn: sqlite3.Connection, model: str, keys: Iterable[str]) -> dict[str, bytes]:
+    """key -> float32 bytes of the model's cached vectors, for those of `keys` the cache holds.
+
+    Bytes, not arrays: the lookup's vector store copies them into one matrix.
+    """
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    cur = conn.cursor()
+    cur.row_factory = None
+    if len(wanted) > _SCAN_ABOVE:
+        return {k: v for k, v in cur.execute("SELECT key, vector FROM embeddings WHERE model = ?", (model,))
+                if k in wanted}
+    out: dict[str, bytes] = {}
+    ordered = sorted(wanted)
+    for i in range(0, len(ordered), _LOOKUP_CHUNK):
+        chunk = ordered[i:i + _LOOKUP_CHUNK]
+        out.update(cur.execute(
+            f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN ({','.join('?' * len(chunk))})",
+            [model, *chunk]))
+    return out

@@ -42,11 +42,12 @@ from typing import BinaryIO, Callable
 
 import numpy as np
 
+from graph.embeddings import cached_vector_bytes
+
 EXACT_LIMIT = 20_000
 KEEP_LIMIT = 250_000
 RERANK = 2_000
 STORE_FORMAT = 1
-SCAN_ABOVE = 5_000      # more wanted keys than this: one scan of the model's cache beats IN (...) lookups
 
 # claim id -> its embedding, as graph.link stores it (table embeddings, key = sha1 of the text)
 CLAIM_EMBEDDINGS_SQL = """
@@ -323,7 +324,7 @@ def _assemble(conn: sqlite3.Connection, state: VectorState, old: tuple[list[str]
     """
     old_row = {k: r for r, k in enumerate(old[0])} if old is not None else {}
     wanted = {k for _, k in state.pairs if k not in old_row}
-    fetched = _cached_vectors(conn, state.model, wanted)
+    fetched = cached_vector_bytes(conn, state.model, wanted)
     ids, keys, src_old, src_new = [], [], [], []
     for cid, key in sorted(state.pairs):
         if key in old_row:
@@ -343,25 +344,6 @@ def _assemble(conn: sqlite3.Connection, state: VectorState, old: tuple[list[str]
         matrix[[a for a, _ in src_new]] = np.frombuffer(
             b"".join(fetched[k] for _, k in src_new), dtype="<f4").reshape(len(src_new), dim)
     return ids, keys, matrix
-
-
-def _cached_vectors(conn: sqlite3.Connection, model: str, keys: set[str]) -> dict[str, bytes]:
-    """key -> float32 bytes of the model's cached vectors for `keys`."""
-    if not keys:
-        return {}
-    cur = conn.cursor()
-    cur.row_factory = None
-    if len(keys) > SCAN_ABOVE:
-        return {k: v for k, v in cur.execute("SELECT key, vector FROM embeddings WHERE model = ?", (model,))
-                if k in keys}
-    out = {}
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start:start + 500]
-        out.update(cur.execute(
-            f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN ({','.join('?' * len(chunk))})",
-            [model, *chunk]))
-    return out
 
 
 def _sketch(matrix: np.ndarray, inv: np.ndarray, chunk: int = 65536) -> tuple[np.ndarray, np.ndarray]:
