@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 
 from newsgraph import jobs, render, views
 from newsgraph.config import ConfigError, Settings, load_settings
@@ -158,8 +159,8 @@ def claims_extract(
 @app.command()
 def flags(
     ctx: typer.Context,
-    kind: Optional[str] = typer.Option(None, "--kind", help="contradiction, corroboration, change_over_time, copy, ai_generated, hedged."),
-    limit: int = typer.Option(100, "--limit"),
+    kind: Optional[str] = typer.Option(None, "--kind", help=", ".join(jobs.FLAG_KINDS) + "."),
+    limit: int = typer.Option(100, "--limit", min=1),
     as_json: bool = JSON_OPT,
 ) -> None:
     """Contradictions and provenance flags with their evidence."""
@@ -175,7 +176,7 @@ def flags(
 def lookup(
     ctx: typer.Context,
     text: str = typer.Argument(..., help="What to look for, German or English."),
-    limit: int = typer.Option(10, "--limit"),
+    limit: int = typer.Option(10, "--limit", min=1),
     neo4j_uri: Optional[str] = NEO4J_OPT,
     as_json: bool = JSON_OPT,
 ) -> None:
@@ -218,7 +219,7 @@ def show(
 ) -> None:
     """Draw a fact group: claims, sources, attributions, copies and contradictions."""
     path = jobs.show(_settings(ctx), ident, out)
-    render.err.print(f"wrote {path}")
+    render.err.print(escape(f"wrote {path}"))
 
 
 # -- local Neo4j --------------------------------------------------------------
@@ -270,7 +271,7 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except (ConfigError, JobLocked) as exc:
-        render.err.print(f"[red]error:[/red] {exc}")
+        render.err.print("[red]error:[/red] " + escape(str(exc)))
         sys.exit(EXIT_USAGE)
 
 

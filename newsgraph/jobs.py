@@ -242,7 +242,12 @@ def summary_of(settings: Settings) -> dict:
         conn.close()
 
 
+FLAG_KINDS = ("contradiction", "corroboration", "change_over_time", "copy", "ai_generated", "hedged")
+
+
 def list_flags(settings: Settings, kind: str | None = None, limit: int = 100) -> list[dict]:
+    if kind and kind not in FLAG_KINDS:     # a typo would otherwise look like "no such flags"
+        raise ConfigError(f"no flag kind {kind!r}; the kinds are: {', '.join(FLAG_KINDS)}")
     conn = record(settings)
     try:
         sql = """SELECT f.*, ca.sentence AS sentence_a, cb.sentence AS sentence_b,
@@ -298,23 +303,32 @@ def list_named_queries() -> list[dict]:
 
 def run_named_query(settings: Settings, name: str | None, cypher: str | None, params: list[str],
                     uri: str | None = None) -> list[dict]:
-    from queries.library import parse_params, run_cypher, run_query
+    from queries.library import QueryError, bind_params, get_query, parse_params, run_cypher, run_query
 
-    values = parse_params(params)
-    driver = neo4j_driver(settings, uri)
     try:
-        if cypher:
-            return run_cypher(driver, cypher, values, database=settings.neo4j_database)
-        return run_query(driver, name, values, database=settings.neo4j_database)
-    finally:
-        driver.close()
+        values = parse_params(params)
+        if not cypher:
+            bind_params(get_query(name), values)    # a wrong name or parameter is told before connecting
+        driver = neo4j_driver(settings, uri)
+        try:
+            if cypher:
+                return run_cypher(driver, cypher, values, database=settings.neo4j_database)
+            return run_query(driver, name, values, database=settings.neo4j_database)
+        finally:
+            driver.close()
+    except QueryError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def show(settings: Settings, ident: str, out: Path) -> Path:
-    from queries.show import render_fact
+    from queries.show import ShowError, render_fact
     conn = record(settings)
     try:
         return render_fact(conn, ident, out)
+    except ShowError as exc:
+        raise ConfigError(str(exc)) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot write {out}: {exc.strerror or exc}; choose another --out path") from exc
     finally:
         conn.close()
 

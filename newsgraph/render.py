@@ -13,7 +13,9 @@ from dataclasses import asdict, is_dataclass
 from typing import Any, Iterable
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
@@ -53,14 +55,15 @@ def print_csv(rows: list[dict]) -> None:
 
 def print_table(rows: list[dict], title: str | None = None, columns: list[str] | None = None) -> None:
     if not rows:
-        out.print(f"[dim]{title + ': ' if title else ''}no rows[/dim]")
+        out.print(f"[dim]{escape(title) + ': ' if title else ''}no rows[/dim]")
         return
     columns = columns or list(rows[0].keys())
-    table = Table(title=title, show_lines=False)
+    # cells and headers are data, never rich markup: a "[[source]]" or "[b]" in a sentence stays as is
+    table = Table(title=Text(title) if title else None, show_lines=False)
     for col in columns:
-        table.add_column(col, overflow="fold")
+        table.add_column(Text(col), overflow="fold")
     for row in rows:
-        table.add_row(*[_cell(row.get(c)) for c in columns])
+        table.add_row(*[Text(_cell(row.get(c))) for c in columns])
     out.print(table)
 
 

@@ -11,6 +11,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from newsgraph.render import err, fmt_value, out, print_table, to_plain
@@ -59,14 +60,27 @@ def print_job(result) -> None:
     data = result.as_dict()
     for name, stage in data["stages"].items():
         if isinstance(stage, dict):
-            flat = {k: v for k, v in stage.items() if not isinstance(v, (list, dict))}
-            out.print(f"[bold]{name}[/bold]: " + ", ".join(f"{k} {v}" for k, v in flat.items()))
+            parts = [f"{k} {_stage_figure(v)}" for k, v in stage.items() if _stage_figure(v) is not None]
+            out.print(f"[bold]{name}[/bold]: " + escape(", ".join(parts)))
     if data["failures"]:
         print_table([{"input": f["input"], "reason": f["reason"], "message": f["message"]}
                      for f in data["failures"]], title=f"{len(data['failures'])} input(s) failed")
     if data.get("summary"):
         print_summary(data["summary"])
     out.print(f"[dim]{data['command']} finished in {data['seconds']:.1f} s[/dim]")
+
+
+def _stage_figure(value) -> str | None:
+    """One stage figure for the summary line: counts by kind are summed (`--json` has them by
+    kind), seconds get one decimal; lists and nested tables are left to `--json`."""
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, dict) and value and all(isinstance(v, int) and not isinstance(v, bool)
+                                                 for v in value.values()):
+        return str(sum(value.values()))
+    return None
 
 
 def print_summary(summary: dict) -> None:
@@ -104,8 +118,9 @@ def print_lookup(results) -> None:
         out.print("[dim]no matching claims[/dim]")
         return
     for rank, fact in enumerate(results, start=1):
-        out.print(f"[bold]{rank}. {fact.get('subject') or ''} · {fact.get('measure_key') or ''}[/bold] "
-                  f"[dim]({fact.get('verdict', '')}, fact {fact.get('fact_id')})[/dim]")
+        head = escape(f"{rank}. {fact.get('subject') or ''} · {fact.get('measure_key') or ''}")
+        about = escape(f"({fact.get('verdict', '')}, fact {fact.get('fact_id')})")
+        out.print(f"[bold]{head}[/bold] [dim]{about}[/dim]")
         kinds: dict[str, list[str]] = {}
         for flag in fact.get("flags", []):
             for cid in flag["claims"]:
@@ -117,4 +132,4 @@ def print_lookup(results) -> None:
         } for c in fact.get("claims", [])])
         for flag in fact.get("flags", []):
             if flag["kind"] in ("contradiction", "change_over_time"):
-                out.print(f"  [red]{flag['kind']}[/red] ({flag['severity']}): {flag['reason']}")
+                out.print(f"  [red]{flag['kind']}[/red] " + escape(f"({flag['severity']}): {flag['reason']}"))

@@ -189,4 +189,8 @@ def _read(driver, cypher: str, params: dict, database: str | None) -> list[dict]
                 "projection of the record and is rebuilt by `newsgraph sync`). Change the data "
                 f"in the record instead, or use a read query. Neo4j said: {exc.message}"
             ) from None
+        if exc.code.startswith(("Neo.ClientError.Statement.", "Neo.ClientError.Procedure.")):
+            # the query text or its parameters are wrong: the user's to fix, not a crash
+            raise QueryError(f"Neo4j rejected the query ({exc.code.rsplit('.', 1)[-1]}): "
+                             f"{exc.message}") from None
         raise

@@ -85,3 +85,55 @@ def test_broken_record_is_a_configuration_error(tmp_path):
     assert res.returncode == 2
     assert "--db" in res.stderr.decode()
     assert bad.read_bytes().startswith(b"definitely not sqlite"), "the bad file must be left alone"
+
+
+def test_unknown_ids_and_unwritable_outputs_of_show_are_usage_errors(tmp_path):
+    db = tmp_path / "r.db"
+    page = sorted(SAMPLES.glob("*deepseek_kurssturz*.html"))[0]
+    assert newsgraph("ingest", str(page), db=db).returncode == 0
+    res = newsgraph("show", "no-such-fact", "--out", str(tmp_path / "f.svg"), db=db)
+    assert res.returncode == 2
+    err = " ".join(res.stderr.decode().split())
+    assert "'no-such-fact' is neither a fact id nor a claim id" in err and "Traceback" not in err
+    claim_id = json.loads(newsgraph("lookup", "Nvidia", "--json", db=db).stdout)[0]["claims"][0]["claim_id"]
+    blocked = tmp_path / "file"
+    blocked.write_text("a file, not a folder")
+    res = newsgraph("show", claim_id, "--out", str(blocked / "f.svg"), db=db)
+    assert res.returncode == 2
+    assert f"cannot write {blocked / 'f.svg'}" in " ".join(res.stderr.decode().split())
+    assert newsgraph("show", claim_id, "--out", str(tmp_path / "f.svg"), db=db).returncode == 0
+    assert (tmp_path / "f.svg").read_text(encoding="utf-8").startswith("<?xml")
+
+
+def test_unknown_query_names_and_bad_parameters_are_usage_errors(tmp_path):
+    """Both are told before any connection: no Neo4j is needed to learn the query's name was wrong."""
+    res = newsgraph("query", "no_such_query", db=tmp_path / "r.db")
+    assert res.returncode == 2
+    assert "no query named 'no_such_query'; known queries:" in " ".join(res.stderr.decode().split())
+    res = newsgraph("query", "contradictions", "-p", "entity", db=tmp_path / "r.db")
+    assert res.returncode == 2
+    assert "is not key=value" in res.stderr.decode()
+    res = newsgraph("query", "contradictions", "-p", "colour=red", db=tmp_path / "r.db")
+    assert res.returncode == 2
+    assert "has no parameter(s) ['colour']" in " ".join(res.stderr.decode().split())
+
+
+def test_a_typo_in_the_flag_kind_is_a_usage_error(tmp_path):
+    res = newsgraph("flags", "--kind", "contradictions", db=tmp_path / "r.db")
+    assert res.returncode == 2
+    assert "no flag kind 'contradictions'; the kinds are: contradiction," in " ".join(res.stderr.decode().split())
+
+
+def test_tables_and_messages_print_data_as_is_never_as_markup():
+    """Sentences, reasons and error messages may hold "[[source]]" or "[b]": rich must not eat them."""
+    from newsgraph import render, views
+
+    with render.out.capture() as cap:
+        render.print_table([{"span": "[b]5 %[/b]", "where": "[[source]] #1"}], title="[red]t")
+        views.print_lookup([{"subject": "[Nvidia]", "measure_key": "revenue", "verdict": "consistent",
+                             "fact_id": "f1", "claims": [], "flags": [
+                                 {"kind": "contradiction", "severity": "high", "claims": [],
+                                  "reason": "[bold]A[/bold]: 5 [USD]"}]}])
+    text = cap.get()
+    for raw in ("[b]5 %[/b]", "[[source]] #1", "[red]t", "[Nvidia]", "[bold]A[/bold]: 5 [USD]"):
+        assert raw in text, raw

@@ -250,3 +250,14 @@ def test_ad_hoc_writes_are_refused(graph, neo4j_driver, cypher):
     assert (after["n"], after["v"]) == (before["n"], before["v"])
     names = [r["name"] for r in neo4j_driver.execute_query("SHOW INDEXES YIELD name").records]
     assert "intruder_idx" not in names
+
+
+@pytest.mark.parametrize("cypher, code", [
+    ("MATCH (n RETURN n", "SyntaxError"),
+    ("CALL db.no_such_procedure()", "ProcedureNotFound"),
+    ("RETURN $missing AS x", "ParameterMissing"),
+])
+def test_ad_hoc_mistakes_are_query_errors_that_quote_neo4j(graph, neo4j_driver, cypher, code):
+    """A wrong ad-hoc query is the user's to fix: a QueryError with Neo4j's reason, not a crash."""
+    with pytest.raises(QueryError, match=f"Neo4j rejected the query \\({code}\\)"):
+        run_cypher(neo4j_driver, cypher)
