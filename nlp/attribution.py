@@ -61,6 +61,7 @@ class Attribution:
 class _Cue:
     regex: re.Pattern
     source: str
+    entities_only: bool = False   # a prenominal source ("A YouGov poll") must be a found name
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class AttributionRules:
     triggers: frozenset[str]
     scanner: WordStartScanner                # the matches of every cue (same as finditer, faster)
     generic_heads: tuple[str, ...] = ()     # generic and report words long enough to head a compound
+    name_prefixes: tuple[str, ...] = ()     # a compound starting so is an institution ("Bundesnetzagentur")
+    generic_alone: frozenset[str] = frozenset()   # no name alone ("des Verbands"), but in one
 
 
 @lru_cache(maxsize=32)
@@ -95,7 +98,7 @@ def load_attribution_rules(data_dir: str, lang: str) -> AttributionRules | None:
     for n, row in enumerate(data.get("cues", []), start=1):
         if row.get("source") not in ("after", "before", "either", "group", "own"):
             raise DataFileError(f"{path}: cue {n} needs source after|before|either|group|own")
-        cues.append(_Cue(re.compile(row["regex"]), row["source"]))
+        cues.append(_Cue(re.compile(row["regex"]), row["source"], bool(row.get("entities_only"))))
 
     def lower_set(name: str) -> frozenset[str]:
         return frozenset(w.lower() for w in data.get(name, []))
@@ -120,6 +123,8 @@ def load_attribution_rules(data_dir: str, lang: str) -> AttributionRules | None:
         scanner=WordStartScanner(tuple(cue.regex for cue in cues)),
         generic_heads=tuple(sorted(w for w in lower_set("generic_sources") | lower_set("report_nouns")
                                    if len(w) >= 5)),
+        name_prefixes=tuple(data.get("name_prefixes", [])),
+        generic_alone=lower_set("generic_alone"),
     )
 
 
@@ -155,6 +160,14 @@ def _is_namelike(word: str) -> bool:
     return word[:1].isupper() or (word[:1].isdigit() and any(c.isalpha() for c in word))
 
 
+_ADJECTIVE = re.compile(r"[a-zäöüß]{3,}(?:e|en|er|es|em)")
+
+
+def _adjective(word: str) -> bool:
+    """An inflected lowercase adjective inside a name ("der deutschen Wirtschaft", "of")."""
+    return bool(_ADJECTIVE.fullmatch(word))
+
+
 def _generic(word: str, rules: AttributionRules) -> bool:
     """A generic source word, also inflected ("Unternehmens") or as the head of a
     compound ("Unternehmenskreise", "Konzernangaben", "Geschäftsbericht")."""
@@ -174,7 +187,7 @@ def _acceptable(name: str, rules: AttributionRules, entity: bool = False) -> boo
     if entity:
         return len(words) > 1 or not _generic(words[0], rules)
     head = words[-1].lower()
-    if len(words) == 1 and (head in rules.not_sources or head in rules.determiners):
+    if len(words) == 1 and (head in rules.not_sources or head in rules.determiners or head in rules.generic_alone):
         return False
     if len(words) == 1 and rules.title is not None and rules.title.match(words[0]):
         return False            # a role without a name: "sagte der Vorstandschef"
@@ -189,6 +202,8 @@ def _proper(name: str, rules: AttributionRules) -> bool:
     w = words[0]
     if w.isupper() or any(c.isupper() for c in w[1:]) or any(c.isdigit() for c in w):
         return True
+    if any(w.startswith(p) and len(w) > len(p) + 3 for p in rules.name_prefixes):
+        return True
     return not any(w.lower().endswith(e) and len(w) > len(e) + 2 for e in rules.common_noun_endings)
 
 
@@ -196,13 +211,37 @@ def _phrase(tokens: list[tuple[int, int, str]], rules: AttributionRules) -> tupl
     """Trim leading articles/titles/report nouns and trailing connectors off a capitalized run."""
     while tokens and (tokens[0][2].lower() in rules.determiners or tokens[0][2].lower() in rules.report_nouns
                       or tokens[0][2].lower() in rules.not_sources
-                      or (len(tokens) > 1 and rules.title and rules.title.match(tokens[0][2]))):
-        tokens = tokens[1:]
+                      or (len(tokens) > 1 and rules.title and rules.title.match(tokens[0][2]))
+                      or (len(tokens) > 1 and _generic(tokens[0][2], rules))):
+        tokens = tokens[1:]    # a descriptor before the name: "Chiphersteller Foobar" -> "Foobar"
     while tokens and tokens[-1][2].lower() in rules.connectors:
         tokens = tokens[:-1]
     if not tokens:
         return None
     return tokens[0][0], tokens[-1][1]
+
+
+def _after_preposition(text: str, lo: int, pos: int, rules: AttributionRules) -> bool:
+    """Does a preposition (with articles between) stand right before `pos`? ("in Stuttgart",
+    "Für das Gesamtjahr"): the phrase there is an adverbial, not a speaker."""
+    for _, _, word in reversed(_tokens(text, lo, pos)):
+        low = word.lower()
+        if low in rules.prepositions:
+            return True
+        if low not in rules.determiners:
+            return False
+    return False
+
+
+def _clause_initial_pp(text: str, lo: int, pos: int, rules: AttributionRules) -> bool:
+    """Does the clause open with a prepositional phrase ending at `pos`? Then the phrase
+    is an adverbial before an inverted verb ("Für das Gesamtjahr rechnet der Vorstand"),
+    while "economists at ING said" has its subject before the preposition."""
+    words = [w.lower() for _, _, w in _tokens(text, lo, pos)]
+    return bool(words) and words[0] in rules.prepositions and all(w in rules.determiners for w in words[1:])
+
+
+_NUMBER = re.compile(r"[\d.,]+")
 
 
 def _np_after(text: str, pos: int, hi: int, rules: AttributionRules, max_skip: int = 4,
@@ -219,6 +258,8 @@ def _np_after(text: str, pos: int, hi: int, rules: AttributionRules, max_skip: i
         low = w.lower()
         if subject_only and low in rules.prepositions:
             return None
+        if _NUMBER.fullmatch(w):
+            return None        # "die Daten von 33 Millionen Kunden": a counted group, no name
         if low in rules.determiners or low in rules.report_nouns or not _is_namelike(w):
             i += 1
             skipped += 1
@@ -227,6 +268,11 @@ def _np_after(text: str, pos: int, hi: int, rules: AttributionRules, max_skip: i
     run = []
     while i < len(toks):
         w = toks[i][2]
+        if run and w.lower() in rules.connectors and i + 2 < len(toks) and _adjective(toks[i + 1][2]) \
+                and _is_namelike(toks[i + 2][2]):
+            run.extend(toks[i:i + 2])    # "Institut der deutschen Wirtschaft"
+            i += 2
+            continue
         if run and w.lower() in rules.connectors and i + 1 < len(toks) and _is_namelike(toks[i + 1][2]):
             run.append(toks[i])
         elif _is_namelike(w) and w.lower() not in rules.determiners:
@@ -253,7 +299,10 @@ def _np_before(text: str, lo: int, pos: int, rules: AttributionRules) -> tuple[i
             run.insert(0, tok)
         else:
             break
-    return _phrase(run, rules)
+    span = _phrase(run, rules)
+    if span is not None and _clause_initial_pp(text, lo, span[0], rules):
+        return None            # "Für das Gesamtjahr rechnet der Vorstand": the subject follows the verb
+    return span
 
 
 # -- the resolver ------------------------------------------------------------------
@@ -327,6 +376,20 @@ class _Resolver:
             return persons[-1].text
         return self.persons_before[-1] if self.persons_before else None
 
+    def apposition_start(self, pos: int) -> int | None:
+        """ "sagte die Chefin des Verbands, Hildegard Müller": after the verb a title whose
+        name follows a comma; the position after that comma, else None."""
+        end = _clause_end(self.text, pos)
+        words = [w for _, _, w in _tokens(self.text, pos, end) if w.lower() not in self.rules.determiners]
+        if not words or self.rules.title is None or not self.rules.title.match(words[0]) \
+                or self.text[end:end + 1] != ",":
+            return None
+        return end + 1
+
+    def person_at(self, pos: int) -> list[SentenceEntity]:
+        return [e for e in self.ents if e.label == "PER" and e.start >= pos
+                and not self.text[pos:e.start].strip()][:1]
+
     def own(self, pos: int) -> list[SentenceEntity]:
         actors = [e for e in self.ents if e.label in ("ORG", "PER", "MEDIA")]
         before = [e for e in actors if e.end <= pos]
@@ -336,8 +399,11 @@ class _Resolver:
         return [after[0]] if after else []
 
     def in_span(self, lo: int, hi: int) -> list[SentenceEntity]:
-        return [e for e in self.ents if e.start >= lo and e.end <= hi and e.label != "LOC"] or \
-               [e for e in self.ents if e.start >= lo and e.end <= hi]
+        """Entities in a cue's source group; a place after a preposition ("wie das Unternehmen
+        in Stuttgart mitteilte") says where, not who."""
+        inside = [e for e in self.ents if e.start >= lo and e.end <= hi]
+        return [e for e in inside if e.label != "LOC"] or \
+               [e for e in inside if not _after_preposition(self.text, lo, e.start, self.rules)]
 
 
 def _relative_clause(text: str, lo: int, pos: int, rules: AttributionRules) -> bool:
@@ -391,7 +457,7 @@ def find_attribution(text: str, entities: list[SentenceEntity], rules: Attributi
             if any(e.start <= m.start() < e.end for e in entities):
                 continue   # the cue word is part of a name
             out.kind = cue.source
-            if _resolve(cue.source, m, resolver, out) and first_cue is None:
+            if _resolve(cue, m, resolver, out) and first_cue is None:
                 first_cue = m.group(0).strip(" ,“”\"")
     names, spans, kinds, seen = [], [], [], set()
     for s, e, name, kind in sorted(out.found):
@@ -404,10 +470,13 @@ def find_attribution(text: str, entities: list[SentenceEntity], rules: Attributi
     return Attribution(tuple(names), first_cue if names else None, tuple(spans), tuple(kinds))
 
 
-def _resolve(source: str, m: re.Match, r: _Resolver, out: _Collector) -> bool:
-    text, rules = r.text, r.rules
+def _resolve(cue: _Cue, m: re.Match, r: _Resolver, out: _Collector) -> bool:
+    text, rules, source = r.text, r.rules, cue.source
     if source == "group":
         lo, hi = m.span("src")
+        if cue.entities_only:
+            return out.entities([e for e in r.in_span(lo, hi) if e.label in ("ORG", "PER", "MEDIA")]) \
+                or _acronym(text, lo, hi, r, out)
         return out.entities(r.in_span(lo, hi)) or out.span(_np_after(text, lo, hi, rules))
     if source == "own":
         return out.entities(r.own(m.start()))
@@ -430,6 +499,10 @@ def _resolve(source: str, m: re.Match, r: _Resolver, out: _Collector) -> bool:
     relative = _relative_clause(text, clause_lo, m.start(), rules)
     if out.entities(r.entity_before(m.start())) or out.entities(r.entity_after(m.end(), max_words=4)):
         return True
+    appos = r.apposition_start(m.end())
+    if appos is not None:
+        return out.entities(r.person_at(appos)) or \
+            out.span(_np_after(text, appos, _clause_end(text, appos), rules, max_skip=0))
     pronoun = r.pronoun_after(m.end()) or r.pronoun_before(m.start())
     if pronoun:
         return out.name(pronoun[0], pronoun[1])
@@ -441,6 +514,18 @@ def _resolve(source: str, m: re.Match, r: _Resolver, out: _Collector) -> bool:
         # The verb has its subject before it; a generic one ("Analysten erwarten") names no one.
         return out.span(subject)
     return out.span(_np_after(text, m.end(), hi, rules, max_skip=4, subject_only=True))
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Z&]{1,5}")
+
+
+def _acronym(text: str, lo: int, hi: int, r: _Resolver, out: _Collector) -> bool:
+    """A prenominal source that is an acronym ("a KFF survey") names an organisation,
+    unless it is a place the pipeline knows ("a US study")."""
+    word = text[lo:hi]
+    if not _ACRONYM.fullmatch(word) or any(e.start < hi and lo < e.end for e in r.ents):
+        return False
+    return out.name(word, (lo, hi))
 
 
 def attribution_for(text: str, entities: list[SentenceEntity], lang: str,

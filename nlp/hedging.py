@@ -33,6 +33,7 @@ class HedgeRules:
     clause_breaks: re.Pattern | None
     triggers: frozenset[str]
     plan_markers: re.Pattern | None = None
+    attributive_scope: re.Pattern | None = None   # cue + adjective + noun: the cue doubts the adjective
 
 
 @lru_cache(maxsize=32)
@@ -42,17 +43,19 @@ def load_hedge_rules(data_dir: str, lang: str) -> HedgeRules | None:
         return None
     data = read_json(str(path))
     verbs = data.get("reportative_verbs") or []
+    verb_flags = 0 if data.get("reportative_verbs_case_sensitive") else re.IGNORECASE
     return HedgeRules(
         cues=tuple(re.compile(c, re.IGNORECASE) for c in data.get("cues", [])),
         modal=re.compile(data["reportative_modal"], re.IGNORECASE) if data.get("reportative_modal") else None,
         perfect_infinitive=re.compile(data["perfect_infinitive"], re.IGNORECASE)
         if data.get("perfect_infinitive") else None,
-        reportative_verbs=re.compile(r"\b(?:" + "|".join(map(re.escape, verbs)) + r")\b", re.IGNORECASE)
+        reportative_verbs=re.compile(r"\b(?:" + "|".join(map(re.escape, verbs)) + r")\b", verb_flags)
         if verbs else None,
         questions_hedged=bool(data.get("questions_hedged", False)),
         clause_breaks=re.compile(data["clause_breaks"], re.IGNORECASE) if data.get("clause_breaks") else None,
         triggers=frozenset(w.lower() for w in data.get("triggers", [])),
         plan_markers=re.compile(data["plan_markers"], re.IGNORECASE) if data.get("plan_markers") else None,
+        attributive_scope=re.compile(data["attributive_scope"]) if data.get("attributive_scope") else None,
     )
 
 
@@ -79,7 +82,8 @@ def hedge_cues(text: str, rules: HedgeRules | None) -> list[tuple[int, str]]:
     """(position, cue) of every hedge in a sentence; a question is hedged at position 0."""
     if rules is None:
         return []
-    found = [(m.start(), m.group(0)) for rx in rules.cues for m in rx.finditer(text)]
+    found = [(m.start(), m.group(0)) for rx in rules.cues for m in rx.finditer(text)
+             if not (rules.attributive_scope and rules.attributive_scope.match(text, m.end()))]
     if rules.modal is not None:
         for m in rules.modal.finditer(text):
             if _reportative_modal(text[m.start():], rules):

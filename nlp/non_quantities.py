@@ -59,6 +59,9 @@ def identifier_before(text: str, pos: int, lex: QuantityLexicon) -> bool:
         return True
     if lex.lang == "en" and last.rstrip(".") in lex.month_names:
         return True                                # "March 29"
+    if lex.lang == "en" and len(words) >= 3 and norm(last) in lex.range_connectors \
+            and words[-2].isdigit() and words[-3].rstrip(".") in lex.month_names:
+        return True                                # "Sept. 26 to 28": the end of a date range
     if lex.street_suffixes and last.lower().endswith(lex.street_suffixes) and last[:1].isupper():
         return True                                # "Friedrichstraße 68"
     if len(words) >= 3 and norm(words[-1]) in ("von", "of", "/") and words[-2].isdigit() \
@@ -86,7 +89,9 @@ def is_quantity(mn: Mention, text: str, lex: QuantityLexicon) -> bool:
         if not mn.explicit:
             return norm(mn.word) not in lex.needs_unit_words and _counted_noun_follows(text, mn.end, lex)
     if mn.kind == "article":
-        return mn.scaled
+        return mn.scaled or mn.unit is not None   # "eine Milliarde", "einen Prozentpunkt"
+    if mn.kind == "share":
+        return True
     if mn.kind == "fraction":
         return prev_word(text, mn.start) not in lex.fraction_not_after
     return True
@@ -128,6 +133,8 @@ def _bare_digits_ok(mn: Mention, text: str, lex: QuantityLexicon) -> bool:
         return False
     if mn.qualifier is None and _name_before(text, mn.num_start, lex):
         return False
+    if mn.qualifier is None and d.integer and not d.grouped and lex.street_after_re.match(text, mn.core_end):
+        return False                               # "350 Fifth Avenue": a house number
     if text[mn.core_end:mn.core_end + 1] == "." and lex.ordinal_determiners \
             and _is_ordinal(text, mn, lex):
         return False
@@ -152,6 +159,10 @@ def _name_before(text: str, pos: int, lex: QuantityLexicon) -> bool:
         return False
     if token in lex.name_words:
         return True
+    if lex.name_heads and token[:1].isupper():
+        head = tokens_before(text, toks[-1][0], 30, 1)
+        if head and head[-1][1] in lex.name_heads:
+            return True                            # "das Projekt Stuttgart 21"
     letters = [c for c in token if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters) and token.replace("-", "").isalnum():
         return True                                # all caps: RTX, GPT, COVID

@@ -28,6 +28,8 @@ Conventions (shared with tests/annotations, see samples/README.md):
   phone numbers, URLs, e-mails, ISBNs, ids ("Nr. 5", "Seite 2 von 5"), house
   numbers, postal codes, slashed pairs ("1/3", "24/7", "RTX 4080/4090"),
   footnotes, section and list numbers, ordinals ("16.", "der 3. Platz", "1st"),
+  house numbers ("Friedrichstraße 68", "350 Fifth Avenue"), the end of a date
+  range ("Sept. 26 to 28"),
   digits glued to letters ("H100", "5G", "2000er", "GPT-4", "COVID-19"),
   model/version numbers after a product name or an all-caps/camel-case token
   ("Windows 11", "RTX 4090", "iOS 17.2", "S&P 500"), a bare number alone in
@@ -47,15 +49,25 @@ Conventions (shared with tests/annotations, see samples/README.md):
   unit. An article plus scale is a quantity ("eine Milliarde Dollar").
 - Vague plurals ("Hunderte", "Tausende", "Dutzende", "hundreds", "Millionen
   von Dollar", "Millionenbeträge", "ein Vielfaches") are NOT quantities.
-- Fractions are shares in percent ("ein Drittel" -> 33.3, "die Hälfte" -> 50);
-  "a quarter point" is 0.25 percentage points.
-- Multiples: "9x", "9-fach", "neunfach", "Zehnfache", "ninefold",
-  "verdreifacht", "tripled", "expected to double"; "neunmal", "9 Mal", "nine
-  times", "doppelt", "twice" only before a comparison ("neunmal mehr", "twice
-  as"), "times" also before a noun ("36 times earnings"). "einmal", "einfach"
-  are not multiples.
+- Fractions are shares in percent ("ein Drittel" -> 33.3, "die Hälfte" -> 50),
+  and so are "one in five", "nine out of ten", "zwei von drei" and "jeder
+  dritte"; "a quarter point", "half a percentage point", "a quarter of a
+  percentage point" are percentage points. An article counts as 1 (or 0.5)
+  before a scale or a unit counted one at a time ("eine Milliarde", "um einen
+  Prozentpunkt", "einen halben Prozentpunkt", "um einen Cent").
+- Multiples: "9x", "9-fach", "neunfach", "Zehnfache", "das Doppelte",
+  "ninefold", "verdreifacht", "tripled", "halbiert"/"halved" (0.5), "expected
+  to double"; "neunmal", "9 Mal", "nine times", "doppelt", "twice" only before
+  a comparison ("neunmal mehr", "viermal höhere", "twice as", not "dreimal
+  Weltmeister"), "times" also before a noun ("36 times earnings"). "einmal",
+  "einfach" are not multiples.
 - Money: ¥ is JPY; Yuan, Renminbi, RMB and CNY are CNY; "Dollar" alone is
-  USD; "cents" in English are US cents. No context guessing. English "m"
+  USD; "cents" in English are US cents. No context guessing, except that a
+  scaled amount without unit after a scaled money amount of the same sentence
+  that ends its clause or is compared ("1,8 Mrd. Euro, rund eine Milliarde
+  weniger als im Vorjahr") is written in that currency, and a bare new level
+  after "to"/"auf" takes the points or currency of the change before it
+  ("slipped 38 points to 8,214", "fell $2 to 71.40"). English "m"
   glued to digits is million ("$5.6m", "5m users"); "k" and "b" only count
   with a currency ("$50k"; "4K" is a resolution).
 - Qualifiers: upper_bound -> (None, v); lower_bound -> (v, None); approx ->
@@ -78,7 +90,7 @@ from nlp.numbers import parse_digits, parse_number_words
 from nlp.quantity_changes import mark_changes
 from nlp.quantity_lexicon import QuantityLexicon, UnsupportedLanguage, load_lexicon, norm
 from nlp.quantity_mentions import OPENERS, Mention, bare, prev_word, tokens_before
-from nlp.quantity_relations import (assign_rates, mark_conversions, merge_ranges, pair_levels,
+from nlp.quantity_relations import (assign_rates, inherit_currency, mark_conversions, merge_ranges, pair_levels,
                                     points_as_percentage_points, rate_after)
 from nlp.types import Quantity
 
@@ -104,6 +116,7 @@ def find_quantities(text: str, lang: str, data_dir: str | Path | None = None) ->
     merged = merge_ranges(raw, text, lex)
     pair_levels(merged, text, lex)
     kept = [m for m in merged if is_quantity(m, text, lex)]
+    inherit_currency(kept, text, lex)
     mark_conversions(kept, text, lex)
     assign_rates(kept, text, lex)
     mark_changes(kept, text, lex)
@@ -245,6 +258,13 @@ def _word_core(m: re.Match[str], text: str, lex: QuantityLexicon) -> tuple[str, 
         return "fraction", 100 * share, "percent"
     if g("half"):
         return "fraction", 100 * lex.fraction_halves[norm(g("half"))], "percent"
+    if g("oshare"):                                # "jeder dritte"
+        return "share", 100 / lex.ordinal_shares[norm(g("oshare"))], "percent"
+    if g("snum"):                                  # "one in five", "zwei von drei"
+        part, whole = parse_number_words(g("snum"), lex.lang), parse_number_words(g("sden"), lex.lang)
+        if part is None or whole is None or not 0 < part < whole or _unit_follows(text, m.end(), lex):
+            return None                            # "two in five minutes" is no share
+        return "share", 100 * part / whole, "percent"
     if g("art"):
         return "article", lex.articles[norm(g("art"))], None
     if g("mword"):
@@ -301,6 +321,9 @@ def _attach_left(text: str, mn: Mention, lex: QuantityLexicon) -> None:
         last_start, last = toks[-1]                 # "Kapitalbeschaffung> 1 Milliarde"
         mn.qualifier, mn.start = lex.symbol_qualifiers[last[-1]], last_start + len(last) - 1
         toks = []
+    filler = None
+    if mn.qualifier is None and len(toks) > 1 and toks[-1][1].lower() in lex.qualifier_fillers:
+        filler, toks = toks[-1], toks[:-1]         # "höchstens jedoch 21.000 Euro"
     if mn.qualifier is None and toks:
         for n in range(min(lex.max_qualifier_tokens, len(toks)), 0, -1):
             first_start, first = toks[-n]
@@ -316,10 +339,19 @@ def _attach_left(text: str, mn: Mention, lex: QuantityLexicon) -> None:
                 toks = toks[:len(toks) - n] if first == stripped else []
                 break
         else:
-            if any(bare(t) in lex.verb_lower_bounds for _, t in toks[-3:]):
-                mn.qualifier = "lower_bound"        # "überstieg erstmals 2,5 Billionen Euro"
+            if filler is not None:
+                toks = toks + [filler]              # no cue before the particle: it is just a word
+            if any(bare(t) in lex.verb_lower_bounds for _, t in toks[-3:]) or _modal_bound(toks[-4:], lex):
+                mn.qualifier = "lower_bound"        # "überstieg erstmals 2,5 Billionen Euro", "could top $400bn"
     if toks and toks[-1][1].lower() in lex.leads:
         mn.lead, mn.lead_start = toks[-1][1].lower(), toks[-1][0]
+
+
+def _modal_bound(toks: list[tuple[int, str]], lex: QuantityLexicon) -> bool:
+    """ "could top $400 billion": a verb that bounds only after a modal (not "the top 10")."""
+    words = [bare(t) for _, t in toks]
+    return any(w in lex.modal_lower_bounds and i > 0 and words[i - 1] in lex.lower_bound_modals
+               for i, w in enumerate(words))
 
 
 def _qualifier_blocked(key: str, before: list[tuple[int, str]], lex: QuantityLexicon) -> bool:
@@ -380,7 +412,7 @@ def _attach_measure(text: str, mn: Mention, lex: QuantityLexicon, pos: int) -> i
         return pos
     if unit.needs_comparison and not _comparison_follows(text, m.end(), lex, unit.before_noun):
         return pos
-    if unit.max_value is not None and abs(mn.value) >= unit.max_value:
+    if (unit.max_value is not None and abs(mn.value) >= unit.max_value) or abs(mn.value) in unit.not_values:
         return pos                                 # "1080p" is no amount of pence
     mn.unit, mn.money = unit.unit, unit.currency
     mn.factor *= unit.factor
@@ -397,6 +429,14 @@ def _comparison_follows(text: str, pos: int, lex: QuantityLexicon, noun_ok: bool
         return True
     if noun_ok and word not in lex.count_noun_blockers and word not in lex.stopwords:
         return True                                # "36 times earnings"
+    if lex.comparatives_lowercase and m.group(1)[:1].isupper():
+        return False                               # "dreimal Weltmeister": a noun
+    return _comparative(word, lex) or any(
+        word.endswith(e) and _comparative(word[:-len(e)], lex) for e in lex.comparative_endings)
+
+
+def _comparative(word: str, lex: QuantityLexicon) -> bool:
+    """ "höher", "larger": a comparative form (by its suffix), not a listed look-alike."""
     suffix = lex.comparative_suffix
     return bool(suffix) and word.endswith(suffix) and len(word) > len(suffix) + 2 \
         and word not in lex.not_comparative and word not in lex.stopwords

@@ -38,9 +38,15 @@ def mark_changes(ms: list[Mention], text: str, lex: QuantityLexicon) -> None:
         mn.change = _change_of(mn, text, lex, prev_end)
         if mn.change is None and i > 0 and ms[i - 1].change and mn.unit != "multiple" \
                 and mn.start - ms[i - 1].end < 24 \
-                and norm(text[ms[i - 1].end:mn.start]) in _COORDINATION:
-            mn.change = ms[i - 1].change            # "verloren 17% oder 589 Mrd. Dollar"
+                and _coordinated(text[ms[i - 1].end:mn.start]):
+            mn.change = ms[i - 1].change            # "verloren 17% oder 589 Mrd. Dollar", "fell 450 points, or 1.1%"
         prev_end = mn.outer_end
+
+
+def _coordinated(gap: str) -> bool:
+    """Is the text between two quantities only "oder"/"or"/a comma (", or")?"""
+    words = norm(gap).replace(",", " , ").split()
+    return bool(words) and all(w in _COORDINATION for w in words)
 
 
 def _change_of(mn: Mention, text: str, lex: QuantityLexicon, prev_end: int) -> str | None:

@@ -117,6 +117,7 @@ class Unit:
     factor: float = 1.0                 # basis points -> percentage points
     currency: bool = False              # a subunit of money ("Cent", "p")
     max_value: float | None = None
+    not_values: frozenset[float] = frozenset()   # "1080p" is a video format, not pence
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ class QuantityLexicon:
     fraction_halves: dict[str, float]
     multiple_suffixes: dict[str, bool]      # suffix stem -> needs a comparison
     multiple_words: dict[str, float]
+    ordinal_shares: dict[str, float]        # "jeder dritte": ordinal -> denominator
     multiple_verbs: dict[str, float]
     multiple_infinitives: dict[str, float]
     infinitive_markers: frozenset[str]
@@ -157,6 +159,8 @@ class QuantityLexicon:
     units: dict[str, Unit]
     comparison_words: frozenset[str]
     comparative_suffix: str
+    comparative_endings: tuple[str, ...]    # German adjective endings on a comparative (höher-e)
+    comparatives_lowercase: bool            # German: a capitalized word is a noun ("Weltmeister")
     not_comparative: frozenset[str]
     point_unit_re: re.Pattern[str]
     durations: frozenset[str]
@@ -184,7 +188,10 @@ class QuantityLexicon:
     max_qualifier_tokens: int
     symbol_qualifiers: dict[str, str]       # "~", ">" (may touch the number)
     verb_lower_bounds: frozenset[str]
+    modal_lower_bounds: frozenset[str]      # "top": a lower bound only after a modal ("could top")
+    lower_bound_modals: frozenset[str]
     sign_words: dict[str, int]
+    qualifier_fillers: frozenset[str]       # "höchstens jedoch 21.000 Euro"
     qualifier_not_after: dict[str, tuple[frozenset[str], tuple[str, ...]]]
     leads: frozenset[str]
     span_leads: frozenset[str]
@@ -198,11 +205,13 @@ class QuantityLexicon:
     phone_words: frozenset[str]
     name_words: frozenset[str]
     name_exempt: frozenset[str]
+    name_heads: frozenset[str]              # "Projekt Stuttgart 21": a name with a number
     ordinal_determiners: frozenset[str]
     ordinal_nouns: frozenset[str]
     months: frozenset[str]                  # normalized, for lookups after a number
     month_names: frozenset[str]             # as written, without a final dot
     street_suffixes: tuple[str, ...]
+    street_after_re: re.Pattern[str]        # "350 Fifth Avenue": capitalized words + a street noun
     furniture_re: re.Pattern[str]
     # changes and conversions
     change_clause: dict[str, str]           # token -> increase/decrease
@@ -221,6 +230,7 @@ class QuantityLexicon:
     change_after: dict[str, str]
     change_after_with_link: dict[str, str]
     level_to: frozenset[str]
+    level_inherits: frozenset[str]          # units a bare new level takes from the change before it
     level_from: frozenset[str]
     clause_stops: frozenset[str]
     max_gap_words: int
@@ -303,11 +313,17 @@ def _number_parts(lang: str, data_dir: str, nw: dict, words: NumberWords) -> dic
     endings = nw.get("multiple_suffix_endings", [""])
     suffix_alt = alternation([s + e for s in suffixes for e in endings], word_end=False)
     follow = fr.get("follow", "(?!)")
+    article_follow = alternation(scale_forms + list(nw.get("article_units", [])))
     core_re = re.compile("|".join([
-        f"(?P<art>{cue_alternation(articles)})(?={SP}+{alternation(scale_forms)})",
+        f"(?P<art>{cue_alternation(articles)})(?={SP}+{article_follow})",
         f"(?P<fnum>{cue_alternation(fr.get('numerators', {}))})[ \u00a0-]+"
         f"(?P<fden>{cue_alternation(fr.get('denominators', {}))})",
         f"(?P<half>{cue_alternation(fr.get('halves', {}))})",
+        f"{cue_alternation(nw.get('share_determiners', []))}{SP}+"
+        f"(?P<oshare>{cue_alternation(nw.get('ordinal_shares', {}))})"
+        f"{alternation(nw.get('ordinal_share_endings', ['']), word_end=False)}{NOT_LETTER_AFTER}",
+        f"(?P<snum>(?i:{words.pattern})){SP}+{cue_alternation(nw.get('share_joiners', []))}{SP}+"
+        f"(?P<sden>(?i:{words.pattern})){NOT_LETTER_AFTER}",
         f"(?P<mword>{cue_alternation(nw.get('multiple_words', {}))})",
         f"(?P<mverb>{cue_alternation(nw.get('multiple_verbs', {}))})",
         f"(?P<minf>{cue_alternation(nw.get('multiple_infinitives', {}))})",
@@ -317,7 +333,8 @@ def _number_parts(lang: str, data_dir: str, nw: dict, words: NumberWords) -> dic
     first_words = set(words.values) | {a.split()[0] for a in articles} | \
         {h.split()[0] if len(h.split()) == 1 else h for h in fr.get("halves", {})} | \
         {n.split()[0] for n in fr.get("numerators", {})} | set(nw.get("multiple_words", {})) | \
-        set(nw.get("multiple_verbs", {})) | set(nw.get("multiple_infinitives", {}))
+        set(nw.get("multiple_verbs", {})) | set(nw.get("multiple_infinitives", {})) | \
+        set(nw.get("share_determiners", []))
     first_alt = _trie_regex({w.lower() for w in first_words}, word_end=False)
     word_candidate_re = re.compile(f"[{re.escape(WORD_START_CHARS)}]{first_alt}")
 
@@ -343,6 +360,7 @@ def _number_parts(lang: str, data_dir: str, nw: dict, words: NumberWords) -> dic
         fraction_halves={norm(k): float(v) for k, v in fr.get("halves", {}).items()},
         multiple_suffixes={norm(s): bool(spec["needs_comparison"]) for s, spec in suffixes.items()},
         multiple_words={norm(k): float(v) for k, v in nw.get("multiple_words", {}).items()},
+        ordinal_shares={norm(k): float(v) for k, v in nw.get("ordinal_shares", {}).items()},
         multiple_verbs={norm(k): float(v) for k, v in nw.get("multiple_verbs", {}).items()},
         multiple_infinitives={norm(k): float(v) for k, v in nw.get("multiple_infinitives", {}).items()},
         infinitive_markers=frozenset(norm(w) for w in nw.get("infinitive_markers", [])),
@@ -388,11 +406,13 @@ def _right_parts(lang: str, data_dir: str, nw: dict) -> dict:
         (attached_forms if entry.get("attached_only") else unit_forms).extend(forms)
     for form, sub in cur.get("subunits", {}).get(lang, {}).items():
         units[norm(form)] = Unit(sub["code"], factor=float(sub["factor"]), currency=True,
-                                 max_value=sub.get("max_value"))
+                                 max_value=sub.get("max_value"),
+                                 not_values=frozenset(float(v) for v in sub.get("not_values", ())))
         (attached_forms if sub.get("attached_only") else unit_forms).append(form)
     plain_names = [n for n in names if n not in needs_adjective]
+    # an attached unit letter starting a hyphen compound is part of a name ("3C-Tech"), not a unit
     measure_re = re.compile(f"{SEP}?(?P<m>{alternation(plain_names + list(symbols) + unit_forms)})"
-                            f"|(?P<att>{alternation(attached_forms)})")
+                            f"|(?P<att>{alternation(attached_forms)})(?!-[^\\W\\d_])")
     cmp = unit_data["comparisons"][lang]
 
     rates = _section(_load(data_dir, "rates.json"), lang, "rates.json")
@@ -418,8 +438,12 @@ def _right_parts(lang: str, data_dir: str, nw: dict) -> dict:
         currency_adjectives={norm(k): v for k, v in adjectives.items()}, units=units,
         comparison_words=frozenset(norm(w) for w in cmp["words"]),
         comparative_suffix=cmp.get("comparative_suffix", ""),
+        comparative_endings=tuple(sorted(cmp.get("comparative_endings", []), key=len, reverse=True)),
+        comparatives_lowercase=bool(cmp.get("comparatives_lowercase")),
         not_comparative=frozenset(norm(w) for w in cmp.get("not_comparative", [])),
-        point_unit_re=re.compile(f"{SP}+(?P<pu>{alternation(unit_data.get('point_units', {}).get(lang, []))})"),
+        point_unit_re=re.compile(
+            f"{SP}+(?:{cue_alternation(unit_data.get('point_unit_fillers', {}).get(lang, []))}{SP}+)?"
+            f"(?P<pu>{alternation(unit_data.get('point_units', {}).get(lang, []))})"),
         durations=frozenset(unit_data.get("durations", [])),
         scope_prepositions=frozenset(norm(w) for w in scope.get("prepositions", [])),
         scope_needs_filler=frozenset(norm(w) for w in scope.get("scope_needs_filler", [])),
@@ -458,7 +482,10 @@ def _left_parts(lang: str, data_dir: str) -> dict:
         max_qualifier_tokens=max(len(k.split()) for k in qualifiers),
         symbol_qualifiers=_cue_map(symbol_quals),
         verb_lower_bounds=frozenset(norm(w) for w in quals.get("verb_lower_bound", [])),
+        modal_lower_bounds=frozenset(norm(w) for w in quals.get("verb_lower_bound_after_modal", {}).get("verbs", [])),
+        lower_bound_modals=frozenset(norm(w) for w in quals.get("verb_lower_bound_after_modal", {}).get("modals", [])),
         sign_words={norm(k): int(v) for k, v in quals.get("sign_words", {}).items()},
+        qualifier_fillers=frozenset(norm(w) for w in quals.get("fillers", [])),
         qualifier_not_after={norm(k): (frozenset(norm(w) for w in v.get("words", [])), tuple(v.get("suffixes", [])))
                              for k, v in quals.get("not_after", {}).items()},
         leads=frozenset(norm(w) for w in quals["range_leads"]),
@@ -489,11 +516,14 @@ def _blocking_parts(lang: str, data_dir: str) -> dict:
         phone_words=frozenset(nq["phone_words"].get(lang, [])),
         name_words=frozenset(nq.get("name_words", [])),
         name_exempt=frozenset(nq.get("name_exempt", [])),
+        name_heads=frozenset(nq.get("name_heads", {}).get(lang, [])),
         ordinal_determiners=frozenset(norm(w) for w in nq["ordinal_determiners"].get(lang, [])),
         ordinal_nouns=frozenset(norm(w) for w in nq["ordinal_nouns"].get(lang, [])),
         months=frozenset(norm(m) for m in months),
         month_names=frozenset(m.rstrip(".") for m in months),
         street_suffixes=tuple(nq.get("street_suffixes", {}).get(lang, [])),
+        street_after_re=re.compile(f"(?:{SP}+[A-Z0-9][\\w'-]*){{0,3}}?{SP}+"
+                                   f"{_trie_regex(nq.get('street_nouns_after', {}).get(lang, []), True)}"),
         furniture_re=re.compile(f"{SP}+{alternation(nq.get('furniture_nouns', {}).get(lang, []))}"),
     )
 
@@ -529,6 +559,7 @@ def _change_parts(lang: str, data_dir: str) -> dict:
         change_after=_cue_map(ch["after"]),
         change_after_with_link=_cue_map(ch.get("after_with_link", {})),
         level_to=frozenset(norm(w) for w in ch["level_to"]),
+        level_inherits=frozenset(ch.get("level_inherits", [])),
         level_from=frozenset(norm(w) for w in ch["level_from"]),
         clause_stops=frozenset(norm(w) for w in ch["clause_stops"]),
         max_gap_words=int(ch["max_gap_words"]), max_after_words=int(ch["max_after_words"]),

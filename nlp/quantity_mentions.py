@@ -26,7 +26,7 @@ class Mention:
     core_start: int
     core_end: int
     end: int                   # span end (a rate phrase after it is not part of the span)
-    kind: str                  # digits | word | article | fraction | mword | mverb
+    kind: str                  # digits | word | article | fraction | share | mword | mverb
     base: float                # the number before its scale
     factor: float = 1.0
     scaled: bool = False

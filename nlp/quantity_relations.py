@@ -19,7 +19,7 @@ import re
 
 from nlp.quantity_changes import change_cue_before
 from nlp.quantity_lexicon import QuantityLexicon, norm
-from nlp.quantity_mentions import OPENERS, Mention, bare, clause_tokens_before
+from nlp.quantity_mentions import OPENERS, Mention, bare, clause_tokens_before, prev_word
 
 _CLOSE_AFTER_PAREN = re.compile(r"\s*[)\],;]")
 _PAREN_CLOSE = re.compile(r"\s*\)")
@@ -59,11 +59,16 @@ def _range_of(a: Mention, b: Mention, text: str, lex: QuantityLexicon) -> Mentio
         return None
     if a.unit is not None and b.unit is not None and a.unit != b.unit:
         return None
-    if connector in lex.level_to and change_cue_before(a, text, lex):
-        return None                              # "rose (from) 3 to 5 percent": change and level
+    if a.unit is not None and not a.money and b.unit is None and not b.scaled:
+        return None                              # "38 points to 8,214": a range writes its unit last
+    if connector in lex.level_to and change_cue_before(a, text, lex) \
+            and (a.explicit or prev_word(text, a.outer_start) not in lex.change_links):
+        return None      # "rose (from) 3 to 5 percent", "dropped by $200 million to $1.1 billion":
+                         # change and level; but "fall by 75 to 100 basis points" is a range
     if _bare_year(a) and _bare_year(b):
         return None
-    factor = b.factor if (b.scaled and not a.scaled) else a.factor
+    # the first end takes the second's scale ("3 bis 5 Mio.") or unit factor ("75 to 100 basis points")
+    factor = b.factor if (not a.scaled and (b.scaled or a.unit is None)) else a.factor
     low, high = a.base * factor, b.value
     if low >= high:
         return "drop" if dash and not a.explicit and not b.explicit else None
@@ -88,8 +93,15 @@ def pair_levels(ms: list[Mention], text: str, lex: QuantityLexicon) -> None:
 
     "von 5.000 auf unter 1.000 Punkte" (the 5.000 is the old level, no change)
     and "58 statt 49 Euro im Monat" / "5 versus 7 percent" (alternatives).
+    The other way round, a bare new level takes the unit of the change before it
+    ("slipped 38 points to 8,214", "fell $2 to 71.40").
     """
-    for a, b in zip(ms, ms[1:]):
+    for i, (a, b) in enumerate(zip(ms, ms[1:])):
+        if b.unit is None and not b.scaled and prev_word(text, b.start) in lex.level_to:
+            source = _level_unit_source(ms[max(0, i - 1):i + 1], b, text, lex)
+            if source is not None:
+                b.unit, b.money = source.unit, source.money
+                continue
         if b.start - a.end > 16 or a.low is not None:
             continue
         gap = norm(text[a.end:b.start])
@@ -103,6 +115,20 @@ def pair_levels(ms: list[Mention], text: str, lex: QuantityLexicon) -> None:
         if a.unit == b.unit:
             a.level = levels
             a.per = a.per or b.per
+
+
+def _level_unit_source(before: list[Mention], b: Mention, text: str, lex: QuantityLexicon) -> Mention | None:
+    """The change whose unit a bare new level takes: the amount right before "to"/"auf",
+    or the one before an appended percentage ("fell 450 points, or 1.1%, to 42,300")."""
+    for a in reversed(before):
+        gap = text[a.end:b.start]
+        if len(gap) > 40 or _SENTENCE_BREAK.search(gap) or a.lead in lex.level_from:
+            return None
+        if ("money" if a.money else a.unit) in lex.level_inherits:
+            return a
+        if a.unit != "percent":
+            return None
+    return None
 
 
 # --- rates ----------------------------------------------------------------------------------------
@@ -196,6 +222,43 @@ def _inherited_rate(before: list[Mention], mn: Mention, text: str, lex: Quantity
     return None
 
 
+# --- currencies left out -------------------------------------------------------------------------------
+
+# what follows an amount: the end of its clause, or two words ("weniger als")
+_AFTER_AMOUNT = re.compile(r"[ \u00a0]*(?:(?P<end>[.,;:!?)\u2013\u2014]|$)"
+                           r"|(?P<word>[^\W\d_]+)[ \u00a0]+(?P<next>[^\W\d_]+))")
+
+
+def inherit_currency(ms: list[Mention], text: str, lex: QuantityLexicon) -> None:
+    """ "1,8 Mrd. Euro, rund eine Milliarde weniger als im Vorjahr": the currency is written once.
+
+    A scaled amount without unit after a scaled amount of money in the same sentence
+    is money in that currency when nothing it could count follows: it ends its clause
+    or a comparison follows ("weniger als", "more than"). "2 Millionen Kunden" counts
+    its noun and stays a count.
+    """
+    for i, mn in enumerate(ms):
+        if mn.unit is not None or mn.money or not mn.scaled or mn.kind not in ("digits", "word", "article"):
+            continue
+        if not _elliptic_end(text, mn.outer_end, lex):
+            continue
+        other = next((o for o in reversed(ms[max(0, i - 3):i]) if o.scaled), None)
+        if other is not None and other.money:        # the nearest scaled amount is money
+            gap = text[other.end:mn.start]
+            if len(gap) <= 120 and not _SENTENCE_BREAK.search(gap):
+                mn.unit, mn.money = other.unit, True
+
+
+def _elliptic_end(text: str, pos: int, lex: QuantityLexicon) -> bool:
+    """Nothing an amount could count follows `pos`: a clause end or "weniger als"/"less than"."""
+    m = _AFTER_AMOUNT.match(text, pos)
+    if not m:
+        return False
+    if m.group("end") is not None:
+        return True
+    return norm(m.group("word")) in lex.comparison_after and norm(m.group("next")) in lex.comparison_references
+
+
 # --- conversions and points ------------------------------------------------------------------------
 
 def mark_conversions(ms: list[Mention], text: str, lex: QuantityLexicon) -> None:
@@ -227,8 +290,8 @@ def points_as_percentage_points(ms: list[Mention], text: str) -> None:
         if mn.unit != "points" or mn.change is None:
             continue
         for other in ms[max(0, i - 3):i + 4]:
-            if other.unit != "percent":
-                continue
+            if other.unit != "percent" or other.change is not None:
+                continue                            # "fell 450 points, or 1.1%": index points
             lo, hi = sorted((mn.end, other.end))
             if hi - lo < 160 and not _SENTENCE_BREAK.search(text, min(mn.start, other.start), hi):
                 mn.unit = "percentage_points"

@@ -22,7 +22,7 @@ from nlp.types import QUALIFIERS
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "tests" / "annotations"
 ARTICLES = ROOT / "samples" / "articles"
-SENTENCE_SETS = ("sentences_de.jsonl", "sentences_en.jsonl")
+SENTENCE_SETS = ("sentences_de.jsonl", "sentences_en.jsonl", "heldout_de.jsonl", "heldout_en.jsonl")
 
 NAMED_UNITS = {"percent", "percentage_points", "count", "multiple"}
 ISO_4217 = re.compile(r"^[A-Z]{3}$")
@@ -142,7 +142,7 @@ def test_sample_rows_are_valid_quantities(sample_rows):
 @pytest.mark.parametrize("name", SENTENCE_SETS)
 def test_sentence_sets_are_valid(sentence_sets, name):
     rows = sentence_sets[name]
-    lang = name.removeprefix("sentences_").removesuffix(".jsonl")
+    lang = name.removesuffix(".jsonl").rsplit("_", 1)[-1]
     assert len(rows) >= 75
     assert sum(1 for row in rows if not row["quantities"]) >= 10, "too few sentences without quantities"
     problems = []
@@ -155,6 +155,15 @@ def test_sentence_sets_are_valid(sentence_sets, name):
     sentences = [row["sentence"] for row in rows]
     assert len(sentences) == len(set(sentences)), "a sentence is annotated twice"
     assert not problems, "\n".join(problems)
+
+
+def test_held_out_sentences_are_not_in_the_development_sets(sentence_sets):
+    """The held-out sets measure quality on text the rules were not written from."""
+    development = {row["sentence"] for name in ("sentences_de.jsonl", "sentences_en.jsonl")
+                   for row in sentence_sets[name]}
+    held_out = {row["sentence"] for name in ("heldout_de.jsonl", "heldout_en.jsonl")
+                for row in sentence_sets[name]}
+    assert not development & held_out
 
 
 def test_sentence_sets_cover_the_hard_cases(sentence_sets):

@@ -1,8 +1,12 @@
 """Claim assembly end to end: quantity + subject, measure, time, attribution, hedging, conversions."""
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
+from bench.quality import evaluate
 from nlp.analyze import Analyzer
 from nlp.config import DEFAULT_DATA_DIR
 from nlp.measures import find_cues, load_measures, measure_for
@@ -166,3 +170,45 @@ def test_unsupported_language_still_gets_sentences_and_quantities(analyzer):
     assert a.lang == "fr" and len(a.sentences) == 2
     assert [c.value for c in a.claims] == [5.5, 1200]
     assert all(c.attributed_to == [] and c.measure_key is None for c in a.claims)
+
+
+# --- quality bars on the hand-annotated sentence sets ---------------------------------------------
+
+ANNOTATIONS = Path(__file__).resolve().parent / "annotations"
+# The bars the claims are graded by: quantities found and normalized (F1), and of those the
+# qualifier, the source (where the sentence names one) and hedging.
+BARS = {"f1": 0.95, "qualifier": 0.90, "attribution": 0.85, "hedging": 0.90}
+ANNOTATED_SETS = ("sentences_de.jsonl", "sentences_en.jsonl", "heldout_de.jsonl", "heldout_en.jsonl",
+                  "samples.jsonl")
+
+
+def _below_bars(figures: dict) -> dict:
+    return {k: figures[k] for k, bar in BARS.items() if figures[k] is not None and figures[k] < bar}
+
+
+@pytest.mark.parametrize("name", ANNOTATED_SETS)
+def test_claims_meet_the_quality_bars(analyzer, name):
+    """Quantities, qualifiers, attribution and hedging of every annotated set meet the bars
+    (`python -m bench.quality tests/annotations/<set>` lists the errors)."""
+    result = evaluate([ANNOTATIONS / name], analyzer)
+    total = result.total()
+    assert total.sourced >= 5 and total.matched >= 50, "too few annotated quantities to judge"
+    assert not _below_bars(total.figures()), "\n".join(result.errors)
+
+
+class _WithoutSources:
+    """An analyzer that forgets every source and reverses every hedge."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def analyze(self, text, lang=None):
+        analysis = self.inner.analyze(text, lang=lang)
+        analysis.claims = [replace(c, attributed_to=[], hedged=not c.hedged) for c in analysis.claims]
+        return analysis
+
+
+def test_quality_bars_catch_lost_sources_and_hedges(analyzer):
+    """The bar test can fail: without attribution and with hedging reversed it must."""
+    result = evaluate([ANNOTATIONS / "heldout_de.jsonl"], _WithoutSources(analyzer))
+    assert set(_below_bars(result.total().figures())) == {"attribution", "hedging"}

@@ -590,7 +590,8 @@ ANNOTATIONS = Path(__file__).resolve().parent / "annotations"
 
 def _annotated_sentences() -> list[tuple[str, str, list[dict]]]:
     rows: dict[tuple[str, str], list[dict]] = {}
-    for name in ("sentences_de.jsonl", "sentences_en.jsonl", "samples.jsonl"):
+    for name in ("sentences_de.jsonl", "sentences_en.jsonl", "heldout_de.jsonl", "heldout_en.jsonl",
+                 "samples.jsonl"):
         path = ANNOTATIONS / name
         if not path.is_file():
             continue
