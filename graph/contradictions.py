@@ -7,10 +7,14 @@ Each claim becomes an interval of values it allows, in the family's base unit
 with few digits is read as rounded. Two claims are consistent when their
 intervals overlap.
 
-Claims with different stated times ("früher" 180.000 Yuan, "jetzt" 75.000
-Yuan) that disagree are a change over time, never a contradiction; a claim
-that states no time is read as referring to whichever stated time it agrees
-with. Every flag carries a reason a person can read and the evidence (both
+Amounts in one currency are compared in it; rates only enter when a fact
+mixes currencies. Claims with different stated times ("früher" 180.000 Yuan,
+"jetzt" 75.000 Yuan) that disagree are a change over time, never a
+contradiction; a claim that states no time is read as referring to whichever
+stated time it agrees with, else to its day of publication (so "2023: 4,2
+Mrd." against a later undated "5,8 Mrd." is a change). Two hedged claims do
+not contradict each other, nor do values more than `max_disagreement_ratio`
+apart. Every flag carries a reason a person can read and the evidence (both
 claims' sentences, sources, intervals, the rates used).
 """
 from __future__ import annotations
@@ -19,10 +23,12 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from graph.link_config import LinkConfig
 from graph.link_types import FactGroup, Flag
 from graph.rates import RateTable, implied_rate, parse_day, usd_rate
+from graph.timescope import excludes
 from graph.types import ClaimRecord
 from graph.units import MONEY, UnitTable, load_units
 
@@ -95,41 +101,51 @@ def rounding_tolerance(value: float, span: str, config: LinkConfig) -> float:
     return min(max(rel, config.exact_tolerance), config.rounding_cap)
 
 
-def _floor(c, units: UnitTable) -> float:
+def _floor(value: float, unit: str, units: UnitTable) -> float:
     """Where an open lower bound starts: 0 for amounts, minus infinity for signed values.
 
     A negative value is signed whatever its unit says ("unter -11,5 °C").
     """
-    return 0.0 if units.is_nonnegative(c.unit) and c.value >= 0 else -math.inf
+    return 0.0 if units.is_nonnegative(unit) and value >= 0 else -math.inf
 
 
 def claim_interval(rec: ClaimRecord, units: UnitTable, config: LinkConfig) -> tuple[float, float]:
     """[lo, hi] the claim allows, in its own unit, after qualifier and rounding tolerance."""
     c = rec.claim
-    floor = _floor(c, units)
-    q = c.qualifier
-    if q == "upper_bound":
-        hi = c.high if c.high is not None else c.value
+    return allowed_interval(c.value, c.low, c.high, c.qualifier, c.span, c.unit, units, config)
+
+
+def allowed_interval(value: float, low: float | None, high: float | None, qualifier: str, span: str,
+                     unit: str, units: UnitTable, config: LinkConfig) -> tuple[float, float]:
+    """[lo, hi] a quantity allows as written, in its own unit (see `claim_interval`).
+
+    Also what grouping reads one article's figures as (graph.facts): an article
+    that writes "7,48 Euro" and "7,95 Euro" means two things, since it does not
+    contradict itself.
+    """
+    floor = _floor(value, unit, units)
+    if qualifier == "upper_bound":
+        hi = high if high is not None else value
         return floor, _widen(hi, config.bound_tolerance, up=True)
-    if q == "lower_bound":
-        lo = c.low if c.low is not None else c.value
+    if qualifier == "lower_bound":
+        lo = low if low is not None else value
         return _widen(lo, config.bound_tolerance, up=False), math.inf
-    if q == "range":
-        lo = c.low if c.low is not None else c.value
-        hi = c.high if c.high is not None else c.value
+    if qualifier == "range":
+        lo = low if low is not None else value
+        hi = high if high is not None else value
         return _widen(lo, config.bound_tolerance, up=False), _widen(hi, config.bound_tolerance, up=True)
-    rel = rounding_tolerance(c.value, c.span, config)
-    if q == "approx":
+    rel = rounding_tolerance(value, span, config)
+    if qualifier == "approx":
         rel = max(rel, config.approx_tolerance)
-        if c.low is not None and c.high is not None and c.low < c.high:
-            return min(c.low, _widen(c.value, rel, up=False)), max(c.high, _widen(c.value, rel, up=True))
-    return _widen(c.value, rel, up=False), _widen(c.value, rel, up=True)
+        if low is not None and high is not None and low < high:
+            return min(low, _widen(value, rel, up=False)), max(high, _widen(value, rel, up=True))
+    return _widen(value, rel, up=False), _widen(value, rel, up=True)
 
 
 def stated_interval(rec: ClaimRecord, units: UnitTable) -> tuple[float, float]:
     """The values as stated, without tolerance: how far apart two claims are is measured on these."""
     c = rec.claim
-    floor = _floor(c, units)
+    floor = _floor(c.value, c.unit, units)
     low = c.low if c.low is not None else c.value
     high = c.high if c.high is not None else c.value
     return {"upper_bound": (floor, high), "lower_bound": (low, math.inf),
@@ -158,14 +174,18 @@ def implied_article_rates(claims: list[ClaimRecord], conversions: dict[str, str]
 
 def read_claim(rec: ClaimRecord, order: int, scope: str | None, rates: RateTable,
                article_rates: dict[str, float] | None, units: UnitTable,
-               config: LinkConfig) -> Reading | None:
-    """The claim's interval in its family's base unit; None when no rate converts it."""
+               config: LinkConfig, money_base: str = "USD") -> Reading | None:
+    """The claim's interval in its family's base unit; None when no rate converts it.
+
+    Money is compared in `money_base`: USD, reached with dated rates, or the one
+    currency all of a fact's amounts share (see `money_base_of`).
+    """
     c = rec.claim
     lo, hi = claim_interval(rec, units, config)
     core_lo, core_hi = stated_interval(rec, units)
-    base = units.base_unit(c.unit)
+    base = money_base if units.family(c.unit) == MONEY else units.base_unit(c.unit)
     note = ""
-    if units.family(c.unit) == MONEY and c.unit != "USD":
+    if units.family(c.unit) == MONEY and c.unit != money_base:
         rate, source = usd_rate(c.unit, rec.published, rates, article_rates)
         if rate is None:
             return None
@@ -176,6 +196,17 @@ def read_claim(rec: ClaimRecord, order: int, scope: str | None, rates: RateTable
         rate = units.factor(c.unit)
         lo, hi = lo * rate, hi * rate
     return Reading(rec, order, lo, hi, base, scope, (core_lo * rate, core_hi * rate), note)
+
+
+def money_base_of(members: list[ClaimRecord], units: UnitTable) -> str:
+    """The currency a fact's amounts are compared in: their own when they all share one, else USD.
+
+    Why: "7,14 Euro" and "7,48 Euro" differ by 4.8 %; read through USD at each
+    article's dated rate, each would gain `fx_tolerance` (and two dates two
+    rates) and they would seem to agree. A rate only enters when currencies differ.
+    """
+    currencies = {m.claim.unit for m in members if units.family(m.claim.unit) == MONEY}
+    return currencies.pop() if len(currencies) == 1 else "USD"
 
 
 # -- comparing --------------------------------------------------------------
@@ -241,9 +272,10 @@ def judge_fact(group: FactGroup, rates: RateTable, config: LinkConfig | None = N
     if len(group.members) <= 1:
         return "single", []
     readings: list[Reading] = []
+    money_base = money_base_of(group.members, units)
     for order, rec in enumerate(group.members):
         r = read_claim(rec, order, group.time_scopes.get(rec.claim_id), rates,
-                       article_rates.get(rec.article_id), units, config)
+                       article_rates.get(rec.article_id), units, config, money_base)
         if r is not None:
             readings.append(r)
     flags: list[Flag] = []
@@ -270,8 +302,10 @@ def _judge_readings(group: FactGroup, readings: list[Reading], conv_pairs: set[f
     Claims with a stated time are compared within their time; main values of
     different times that differ are a change. Claims without a stated time are
     compared with each other (unless each agrees with a different stated time:
-    then they are read as describing those times), and a group of them that
-    agrees with no stated time disagrees, at low severity, with the nearest one.
+    then they are read as describing those times; or one agrees with stated
+    times that exclude the other's day of publication, which the other is read
+    as describing), and a group of them that agrees with no stated time is set
+    against the nearest one (`_undated_against`).
     """
     scoped: dict[str, list[Reading]] = {}
     unscoped: list[Reading] = []
@@ -291,7 +325,9 @@ def _judge_readings(group: FactGroup, readings: list[Reading], conv_pairs: set[f
             times_i, times_j = {s for s, _ in explained[i]}, {s for s, _ in explained[j]}
             if times_i and times_j and not (times_i & times_j):
                 continue            # each agrees with another stated time: no conflict
-            pair = _first_conflict(loose[i], loose[j], conv_pairs, group.about)
+            if _read_apart(explained[i], loose[j]) or _read_apart(explained[j], loose[i]):
+                continue            # one is read as an earlier (or later) time, the other as its day
+            pair = _first_conflict(loose[i], loose[j], conv_pairs, _contradicting(group, config))
             if pair:
                 flags.append(_disagreement(group, *pair, config))
                 contradicted |= {i, j}
@@ -300,20 +336,50 @@ def _judge_readings(group: FactGroup, readings: list[Reading], conv_pairs: set[f
         if explained[i]:
             flags.extend(_corroborations(group, u, explained[i][0][1]))
         elif explicit and i not in contradicted:
-            _, nearest = min(explicit, key=lambda sc: (gap_ratio(u, sc[1]), _scope_sort(sc[0])))
-            pair = _first_conflict(u, nearest, conv_pairs, group.about)
-            if pair:
-                flags.append(_disagreement(group, *pair, config, mixed_scope=True))
+            scope, nearest = min(explicit, key=lambda sc: (gap_ratio(u, sc[1]), _scope_sort(sc[0])))
+            flags.extend(_undated_against(group, u, scope, nearest, conv_pairs, config))
     # Different stated times whose main values differ: a change over time.
     mains = {s: max(cs, key=lambda c: (len(c.members), -c.members[0].order)) for s, cs in clusters.items()}
     ordered = sorted(mains, key=_scope_sort)
     for i in range(len(ordered)):
         for j in range(i + 1, len(ordered)):
             a, b = mains[ordered[i]], mains[ordered[j]]
-            if not overlaps(a, b):
-                flags.append(_change(group, a.members[0], b.members[0],
-                                     stated_factor(a.members[0], b.members[0])))
+            ratio = stated_factor(a.members[0], b.members[0])
+            if not overlaps(a, b) and ratio <= config.max_disagreement_ratio:
+                flags.append(_change(group, a.members[0], b.members[0], ratio))
     return flags
+
+
+def _read_apart(times: list[tuple[str, _Cluster]], other: _Cluster) -> bool:
+    """Whether undated claims explained by `times` (the stated times they agree with) and the
+    undated `other`, read as of its articles' days, describe different moments: every one
+    of those times excludes every day of `other` ("4,3 Mrd." agreeing with "2023: 4,2 Mrd."
+    beside "5,8 Mrd." of 2025)."""
+    if not times:
+        return False
+    stated = [(s, max(x.rec.published or "" for x in c.members)) for s, c in times]
+    return all(r.rec.published and excludes(s, said, r.rec.published) for s, said in stated for r in other.members)
+
+
+def _undated_against(group: FactGroup, undated: _Cluster, scope: str, nearest: _Cluster,
+                     conv_pairs: set[frozenset], config: LinkConfig) -> list[Flag]:
+    """Undated claims that agree with no stated time, against the nearest stated time.
+
+    An undated claim describes the moment its article appeared. When the
+    stated time does not hold that moment for any of them (it was over:
+    "im Jahr 2023 ... 4,2 Mrd." against a later "5,8 Mrd."; or not yet begun:
+    a forecast for 2027), the value changed. Otherwise it is a contradiction
+    of low severity: it may describe another moment.
+    """
+    stated_in = max(r.rec.published or "" for r in nearest.members)
+    if all(r.rec.published and excludes(scope, stated_in, r.rec.published) for r in undated.members):
+        pair = _first_conflict(nearest, undated, conv_pairs, _changing(config))
+        if pair is None:
+            return []
+        dated, undated_one = pair if pair[0].scope is not None else pair[::-1]
+        return [_change(group, dated, undated_one, stated_factor(dated, undated_one), undated=True)]
+    pair = _first_conflict(undated, nearest, conv_pairs, _contradicting(group, config))
+    return [_disagreement(group, *pair, config, mixed_scope=True)] if pair else []
 
 
 def _cluster_flags(group: FactGroup, clusters: list[_Cluster], conv_pairs: set[frozenset],
@@ -324,20 +390,16 @@ def _cluster_flags(group: FactGroup, clusters: list[_Cluster], conv_pairs: set[f
         flags.extend(_corroborations(group, cluster))
     for i in range(len(clusters)):
         for j in range(i + 1, len(clusters)):
-            pair = _first_conflict(clusters[i], clusters[j], conv_pairs, group.about)
+            pair = _first_conflict(clusters[i], clusters[j], conv_pairs, _contradicting(group, config))
             if pair:
                 flags.append(_disagreement(group, *pair, config))
     return flags
 
 
 def _first_conflict(a: _Cluster, b: _Cluster, conv_pairs: set[frozenset],
-                    about: dict[str, frozenset[str]] | None = None) -> tuple[Reading, Reading] | None:
-    """The earliest pair of claims, one from each cluster, whose intervals do not overlap.
-
-    When `about` is known (the linking stage knows it), both must also name
-    the same measure and be about a common entity other than a place: without
-    them, what the numbers count is a guess, and a guess is no contradiction.
-    """
+                    may_conflict: Callable[[Reading, Reading], bool]) -> tuple[Reading, Reading] | None:
+    """The earliest pair of claims, one from each cluster, whose intervals do not overlap and
+    that `may_conflict` (`_contradicting` or `_changing`) lets disagree."""
     checks = 0
     for x in a.members:
         for y in b.members:
@@ -346,11 +408,34 @@ def _first_conflict(a: _Cluster, b: _Cluster, conv_pairs: set[frozenset],
                 return None
             if frozenset((x.claim_id, y.claim_id)) in conv_pairs:
                 continue
-            if about is not None and not _comparable(x, y, about):
-                continue
-            if not overlaps(x, y):
+            if not overlaps(x, y) and may_conflict(x, y):
                 return (x, y) if x.order <= y.order else (y, x)
     return None
+
+
+def _changing(config: LinkConfig) -> Callable[[Reading, Reading], bool]:
+    """Values of different times differ as a change unless `max_disagreement_ratio` apart
+    (then they measure different things)."""
+    return lambda x, y: stated_factor(x, y) <= config.max_disagreement_ratio
+
+
+def _contradicting(group: FactGroup, config: LinkConfig) -> Callable[[Reading, Reading], bool]:
+    """When disagreeing values are a contradiction.
+
+    Not when `max_disagreement_ratio` apart (two things, not one misreported), nor when
+    both claims are hedged: neither source asserts its figure ("angeblich 25 GWh",
+    "Berichten zufolge 60 GWh"), so two rumours that differ accuse no one. When
+    `group.about` is known (the linking stage knows it), both must also name the same
+    measure and be about a common entity other than a place: without them, what the
+    numbers count is a guess, and a guess is no contradiction.
+    """
+    def may(x: Reading, y: Reading) -> bool:
+        if stated_factor(x, y) > config.max_disagreement_ratio:
+            return False
+        if x.rec.claim.hedged and y.rec.claim.hedged:
+            return False
+        return group.about is None or _comparable(x, y, group.about)
+    return may
 
 
 def _comparable(x: Reading, y: Reading, about: dict[str, frozenset[str]]) -> bool:
@@ -395,10 +480,16 @@ def _disagreement(group: FactGroup, a: Reading, b: Reading, config: LinkConfig,
                 data=_evidence(a, b, ratio))
 
 
-def _change(group: FactGroup, a: Reading, b: Reading, ratio: float, implicit: bool = False) -> Flag:
+def _change(group: FactGroup, a: Reading, b: Reading, ratio: float, implicit: bool = False,
+            undated: bool = False) -> Flag:
+    """A change over time from `a` to `b`: they state different times; or neither states one and
+    they appeared years apart (`implicit`); or `b` states none and `a`'s time excludes the day
+    `b` appeared (`undated`)."""
     if implicit:
         why = (f"neither states a time, and they were published {_days_apart(a, b)} days apart: "
                "read as a change over time")
+    elif undated:
+        why = f"{_who(b)} states no time, and its publication lies outside {a.scope}"
     else:
         why = f"they describe different times ({a.scope} vs {b.scope})"
     reason = (f"{_who(a)}: {describe(a)}{_scope_text(a)}; {_who(b)}: {describe(b)}{_scope_text(b)}; "

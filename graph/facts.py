@@ -7,12 +7,17 @@ decide where those run out):
 * hard requirements: the same unit family ("money", "percent", ...; percent and
   percentage points never meet), the same rate denominator (`per`), the same
   measure_key when both claims have one, no opposite `change`, never two
-  quantities of one sentence at one time ("900 in the US, 122 in China"), and
-  never two values of one article in different sentences unless each states
-  its own time or they come from different sources (`FactUnionFind`);
+  quantities of one sentence at one time ("900 in the US, 122 in China"),
+  never two values of one article in different sentences that differ beyond
+  `same_value_ratio` or the rounding each is written with ("7,48" / "7,95"),
+  unless they state different times or come from different sources
+  (`FactUnionFind`), and never values more than `max_disagreement_ratio` apart;
+* a headline's figure and the same value in its article's text (`_headline_pass`);
 * the same subject entity and the same value (`same_value_ratio`), or the same
   value restated by one article, one source, or about an entity the other
   claim names -> one fact, without embeddings (`_subject_pass`, `_value_pass`);
+  one article's value for a time already over ("im Jahr 2023") with its value
+  of now for the same subject (`_join_earlier`);
 * otherwise a score: cosine of short context embeddings, plus a bonus for a
   shared entity or related subjects ("DeepSeek" / "DeepSeek-R1") and a small
   one for close values. Unrelated subjects ("USA" / "China") never merge.
@@ -43,10 +48,12 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from graph.contradictions import allowed_interval
 from graph.link_config import LinkConfig
 from graph.link_types import FactGroup
+from graph.timescope import ends_before, load_time_words, time_scope
 from graph.types import ClaimRecord
-from graph.units import UnitTable
+from graph.units import UnitTable, load_units
 
 VectorSource = Callable[[list[int]], np.ndarray]
 
@@ -88,6 +95,8 @@ class ClaimFeatures:
     hedged: bool = False
     places: frozenset[str] = frozenset()    # entities of `context` that are places
     timed: bool = False                     # the sentence states a time for it, understood (scope) or not
+    earlier: bool = False                   # ... and that time was over when its article appeared
+    written: tuple | None = None            # (unit, value, low, high, qualifier, span) as the claim states it
 
 
 def fact_id_for(seed_claim_id: str) -> str:
@@ -130,7 +139,7 @@ class _Evidence:
 
     keys: set
     subjects: set
-    stated: dict[str, list]     # article -> [(value, sentence index, sources, time)]
+    stated: dict[str, list]     # article -> [(value, as written, sentence index, sources, time)]
 
     @classmethod
     def of(cls, feats: Iterable[ClaimFeatures]) -> _Evidence:
@@ -172,10 +181,12 @@ class FactUnionFind:
     """
 
     def __init__(self, feats: list[ClaimFeatures], related: Callable[[str, str], bool],
-                 same_value_ratio: float = math.inf, groups: Iterable[Iterable[int]] = ()):
+                 config: LinkConfig, groups: Iterable[Iterable[int]] = ()):
         self.feats = feats
         self.related = related
-        self.same_value_ratio = same_value_ratio
+        self.config = config
+        self.units = load_units(config.units_path)
+        self.same_value_ratio = config.same_value_ratio
         self.parent = list(range(len(feats)))
         self.size = [1] * len(feats)
         self.members: dict[int, list[int]] = {}     # root -> members, until its evidence is gathered
@@ -248,12 +259,24 @@ class FactUnionFind:
         if len(a) > len(b):
             a, b = b, a
         for article, values in a.items():
-            for v1, s1, src1, t1 in values:
-                for v2, s2, src2, t2 in b.get(article, ()):
-                    if s1 != s2 and _value_ratio(v1, v2) > self.same_value_ratio \
+            for v1, r1, s1, src1, t1 in values:
+                for v2, r2, s2, src2, t2 in b.get(article, ()):
+                    if s1 != s2 and self._differ(v1, r1, v2, r2) \
                             and not _reports_dispute(src1, src2) and not _other_times(t1, t2):
                         return True
         return False
+
+    def _differ(self, v1: float, w1: tuple | None, v2: float, w2: tuple | None) -> bool:
+        """Two figures of one article that cannot be one: beyond `same_value_ratio`, or, in one
+        unit, outside each other's rounding ("7,48 Euro" and "7,95 Euro" are two rents).
+
+        The intervals are worked out here, for the few pairs that get this far."""
+        if _value_ratio(v1, v2) > self.same_value_ratio:
+            return True
+        if not (w1 and w2 and w1[0] == w2[0]):
+            return False
+        (lo1, hi1), (lo2, hi2) = (allowed_interval(*w[1:], w[0], self.units, self.config) for w in (w1, w2))
+        return hi1 < lo2 or hi2 < lo1
 
 
 def name_related(names: dict[str, str]) -> Callable[[str, str], bool]:
@@ -276,19 +299,26 @@ def _reports_dispute(a: frozenset | None, b: frozenset | None) -> bool:
     return a is None or b is None or bool(a and b and a != b)
 
 
-def _other_times(a: tuple[bool, str | None], b: tuple[bool, str | None]) -> bool:
-    """Both claims state a time, and not the same one (a phrase we cannot place counts as other)."""
-    (timed_a, scope_a), (timed_b, scope_b) = a, b
-    return timed_a and timed_b and (scope_a is None or scope_b is None or scope_a != scope_b)
+def _other_times(a: tuple[bool, str | None, bool], b: tuple[bool, str | None, bool]) -> bool:
+    """Two claims of one article at different times: both state a time, and not the same one (a
+    phrase we cannot place counts as other); or one states a time that was over when the
+    article appeared and the other, stating none, describes that moment
+    ("Im Jahr 2023 ... 4,2 Mrd." and "nimmt rund 6 Mrd. in die Hand")."""
+    (timed_a, scope_a, earlier_a), (timed_b, scope_b, earlier_b) = a, b
+    if timed_a and timed_b:
+        return scope_a is None or scope_b is None or scope_a != scope_b
+    return (timed_a and earlier_a) or (timed_b and earlier_b)
 
 
 def stated_key(f: ClaimFeatures) -> tuple | None:
-    """(article, value, sentence, sources or None when hedged, time) for the within-article check.
+    """(article, value, as written, sentence, sources or None when hedged, time) for the
+    within-article check.
 
     Conversions restate another claim and carry none."""
     if f.conversion_of is not None or f.sentence is None:
         return None
-    return (f.article_id, f.value, f.sentence[1], None if f.hedged else f.sources, (f.timed, f.scope))
+    return (f.article_id, f.value, f.written, f.sentence[1], None if f.hedged else f.sources,
+            (f.timed, f.scope, f.earlier))
 
 
 def sentence_key(f: ClaimFeatures) -> tuple | None:
@@ -359,7 +389,7 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     def subject_word(eid: str) -> str:
         return (names.get(eid) or eid).split(" ", 1)[0]
 
-    uf = FactUnionFind(feats, related, config.same_value_ratio, initial)
+    uf = FactUnionFind(feats, related, config, initial)
     by_id = {f.claim_id: i for i, f in enumerate(feats)}
     for i, f in enumerate(feats):
         j = by_id.get(f.conversion_of) if f.conversion_of else None
@@ -368,10 +398,11 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     if not dirty:
         return uf
 
+    _headline_pass(feats, dirty, uf, config.equal_value_ratio)
     measure_blocks, entity_blocks, loose_blocks = _dirty_blocks(feats, dirty)
     pairs: set[tuple[int, int]] = set()        # soft pairs needing a cosine
     for members in measure_blocks.values():
-        _subject_pass(members, feats, dirty, uf, config.same_value_ratio)
+        _subject_pass(members, feats, dirty, uf, config)
         _value_pass(members, feats, dirty, uf, pairs, config, related)
     for members in measure_blocks.values():
         _measure_candidates(members, feats, dirty, uf, pairs, config, related, subject_word)
@@ -438,26 +469,58 @@ def _dirty_blocks(feats: list[ClaimFeatures], dirty: set[int]
                  for blocks in (measure, entity, loose))
 
 
+def _headline_pass(feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind, ratio: float) -> None:
+    """A headline's figure is the figure of its article's text with the same value.
+
+    Headlines compress: "Auralis Cell picks Prenzlau for €5.8 billion battery
+    plant" names no measure, "Vedder in £55m deal" another word for the body's
+    "fee", so measure keys do not decide here. The extracted text starts with
+    the headline (sentence 0). Its figure joins the one fact of the article's
+    other sentences that holds the same value (within `ratio`, inside the
+    judge's rounding: never a contradiction), unit family, rate and a
+    compatible change; two such facts leave it ambiguous and alone.
+    Every claim of an article with a new claim is looked at, so linking
+    articles one by one ends where linking them at once does.
+    """
+    articles = {feats[i].article_id for i in dirty}
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(feats):
+        if f.article_id in articles and f.sentence is not None:
+            by_article[f.article_id].append(i)
+    for members in by_article.values():
+        for h in members:
+            fh = feats[h]
+            if fh.sentence[1] != 0 or fh.conversion_of is not None:
+                continue
+            same = [m for m in members if feats[m].sentence[1] != 0 and feats[m].family == fh.family
+                    and feats[m].per == fh.per and _changes_compatible(fh.change, feats[m].change)
+                    and _value_ratio(fh.value, feats[m].value) <= ratio]
+            if len({uf.find(m) for m in same}) == 1:
+                uf.union(same[0], h)
+
+
 def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind,
-                  ratio: float) -> None:
+                  config: LinkConfig) -> None:
     """Same measure, the same subject entity and the same value: one fact, no embedding needed.
 
     A claim without a subject whose entities include exactly one of the
     subjects reported for this measure is about that subject ("Die Aktie brach
     um 17 % ein" next to Nvidia, where other claims of the measure are Nvidia's).
-    Values that differ beyond `ratio` are left to the context score
+    Values that differ beyond `same_value_ratio` are left to the context score
     (`_measure_candidates`): "Nvidia verlor 17 %" and "Nvidia notiert 7 % unter
     dem Vorkrisenniveau" share subject and measure but are two facts, while
     "60 Mio." against "5,6 Mio." for one model's training is a contradiction
     only when the contexts say they mean the same thing.
     """
+    ratio = config.same_value_ratio
     by_subject: dict[tuple[str, str | None], list[int]] = defaultdict(list)
     for m in members:
         if feats[m].subject:
             by_subject[(feats[m].subject, feats[m].change)].append(m)
-    for group in by_subject.values():
+    for (subject, _), group in by_subject.items():
         if any(m in dirty for m in group):
             _union_close(group, feats, uf, ratio)
+            _join_earlier(subject, group, group, feats, uf, config)
     # claims without a stated change join the subject group of the one change kind present
     changing: dict[str, list[list[int]]] = defaultdict(list)
     for (subject, change), group in by_subject.items():
@@ -483,6 +546,7 @@ def _subject_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int
             if m in dirty or named[0] in dirty_subjects:
                 compatible = [g for g in group if _changes_compatible(f.change, feats[g].change)]
                 _join_nearest(m, compatible, feats, uf, ratio)
+                _join_earlier(named[0], [m], compatible, feats, uf, config)
 
 
 def _union_close(group: list[int], feats: list[ClaimFeatures], uf: FactUnionFind, ratio: float) -> None:
@@ -533,6 +597,41 @@ def _join_nearest(m: int, group: list[int], feats: list[ClaimFeatures], uf: Fact
             best, best_ratio = g, r
     if best is not None and best_ratio <= ratio:
         uf.union(best, m)
+
+
+def _join_earlier(subject: str, seekers: list[int], group: list[int], feats: list[ClaimFeatures],
+                  uf: FactUnionFind, config: LinkConfig) -> None:
+    """A value of the subject's measure at a time already over when its article appeared joins
+    what the same article says of it now, even when they disagree: "Ursprünglich hatte das
+    Unternehmen im Jahr 2023 mit 4,2 Mrd. gerechnet" beside the article's "nimmt rund 6 Mrd.
+    in die Hand".
+
+    The article itself reports the change, so its subject cues are read alike; across
+    articles a subject found by position (the sentence before) is too weak to bridge
+    disagreeing values. As for any disagreeing pair (`_about_one_thing`), the subject must
+    not be a place: a country's "197 Tote" and "2018 ... 15 Tote" are often two events.
+    A seeker that no claim of the subject agrees with (within `same_value_ratio`: else that
+    value is its fact) joins the claim of another sentence of its article nearest in value
+    among those of the present (stating no time, or "jetzt"), unless
+    `max_disagreement_ratio` apart; one sentence's figures are `_union_close`'s matter.
+    Two stated past times may overlap ("2023 und 2024 ... mehr als 500 Projekte", "bis Ende
+    2024 ... mindestens 150"): those are left to the context. The judge reads the
+    difference as a change over time, never as a contradiction (contradictions.judge_fact).
+    """
+    ratio = config.same_value_ratio
+    seekers = [m for m in seekers if feats[m].earlier and subject not in feats[m].places]
+    if not seekers:
+        return
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for g in group:
+        by_article[feats[g].article_id].append(g)
+    for m in seekers:
+        f = feats[m]
+        if any(g != m and _value_ratio(f.value, feats[g].value) <= ratio for g in group):
+            continue
+        other = [g for g in by_article[f.article_id]
+                 if (not feats[g].timed or feats[g].scope == "now") and feats[g].sentence != f.sentence]
+        _join_nearest(m, other, feats, uf, config.max_disagreement_ratio)
 
 
 def _value_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind,
@@ -591,8 +690,11 @@ def things_about(f: ClaimFeatures) -> frozenset[str]:
 
 def _may_join(a: ClaimFeatures, b: ClaimFeatures, config: LinkConfig,
               related: Callable[[str, str], bool]) -> bool:
-    """Close values, or values that disagree about one thing (`_about_one_thing`)."""
-    return _value_ratio(a.value, b.value) <= config.same_value_ratio or _about_one_thing(a, b, related)
+    """Close values, or values that disagree about one thing (`_about_one_thing`), but
+    never further apart than a scale word (`max_disagreement_ratio`)."""
+    ratio = _value_ratio(a.value, b.value)
+    return ratio <= config.same_value_ratio or (
+        ratio <= config.max_disagreement_ratio and _about_one_thing(a, b, related))
 
 
 def _about_one_thing(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, str], bool]) -> bool:
@@ -832,6 +934,8 @@ def features_from_roles(rec: ClaimRecord, roles: dict[str, str],
         sentence=(rec.article_id, c.sentence_index), scope=scope, conversion_of=conversion_of,
         sources=frozenset(e for e, r in roles.items() if r == "attributed_to"), publisher=publisher,
         hedged=bool(c.hedged), places=context & places, timed=bool(c.time),
+        earlier=bool(c.time) and ends_before(scope, rec.published, rec.published),
+        written=(c.unit, c.value, c.low, c.high, c.qualifier, c.span),
     )
 
 
@@ -850,8 +954,6 @@ def group_facts(claims: list[ClaimRecord], vectors: np.ndarray | VectorSource | 
     (graph.timescope). `conversions`: claim id of a conversion -> claim id it converts.
     """
     from graph.entity_linking import about_map, default_index, name_key
-    from graph.timescope import load_time_words, time_scope
-    from graph.units import load_units
 
     units = load_units(config.units_path)
     usd = usd_per_unit or (lambda unit: None)

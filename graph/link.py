@@ -46,7 +46,7 @@ from graph.provenance import (
 from graph.rates import RateTable, load_rates
 from graph.record import transaction
 from graph.store import conversion_links, load_claim_records, now_iso
-from graph.timescope import load_time_words, time_scope
+from graph.timescope import ends_before, load_time_words, time_scope
 from graph.types import ClaimRecord
 from graph.units import load_units
 
@@ -396,14 +396,15 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
                   for sid, name in conn.execute("SELECT id, name FROM sources")}
     usd: dict[str, float | None] = {}
     families: dict[str, str] = {}
-    scopes_of: dict[tuple, str | None] = {}
+    scopes_of: dict[tuple, tuple[str | None, bool]] = {}
     feats, scopes = [], {}
     rows = conn.cursor()
     rows.row_factory = None
     for (cid, article_id, measure_key, unit, per, change, value, conversion_of, time, time_key, sentence_index,
-         hedged, published, source_id) in rows.execute(
+         hedged, published, source_id, low, high, qualifier, span) in rows.execute(
         """SELECT c.id, c.article_id, c.measure_key, c.unit, c.per, c.change, c.value, c.conversion_of,
-                  c.time, c.time_key, c.sentence_index, c.hedged, a.published, a.source_id
+                  c.time, c.time_key, c.sentence_index, c.hedged, a.published, a.source_id,
+                  c.low, c.high, c.qualifier, c.span
            FROM claims c JOIN articles a ON a.id = c.article_id
            WHERE a.status = 'analyzed' ORDER BY a.rowid, c.idx"""
     ):
@@ -411,8 +412,9 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
             usd[unit], families[unit] = rates.usd_per_unit(unit), units.family(unit)
         when = (time, time_key, published)
         if when not in scopes_of:
-            scopes_of[when] = time_scope(time, time_key, published, words)
-        scope = scopes_of[when]
+            scope = time_scope(time, time_key, published, words)
+            scopes_of[when] = scope, bool(time) and ends_before(scope, published, published)
+        scope, earlier = scopes_of[when]
         rs = roles.get(cid, {})
         context = frozenset(e for e, role in rs.items() if role != "attributed_to")
         feats.append(ClaimFeatures(
@@ -423,7 +425,8 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
             scope=scope, conversion_of=conversion_of,
             sources=frozenset(e for e, role in rs.items() if role == "attributed_to"),
             publisher=publishers.get(source_id), hedged=bool(hedged), places=context & places,
-            timed=bool(time),
+            timed=bool(time), earlier=earlier,
+            written=(unit, value, low, high, qualifier, span),
         ))
         scopes[cid] = scope
     return _Features(feats, scopes, names)

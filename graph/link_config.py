@@ -14,7 +14,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 # Bump when a change to the linking code changes which claims form a fact or
 # which flags are raised: records linked under another version are re-linked
 # in full on their next run (see `rules_signature`).
-RULES_VERSION = "2026-11-21"
+RULES_VERSION = "2026-11-22"
 # Settings that change speed, never results.
 _SPEED_SETTINGS = {"batch_size", "commit_every"}
 
@@ -75,16 +75,26 @@ class LinkConfig:
     # score and only about a common entity that is not a place: a contradiction
     # needs more evidence than a corroboration.
     disagreeing_score: float = 0.70
+    # Two figures further apart than this factor are never one fact, nor a
+    # contradiction, nor a change: the largest slip in reporting one quantity is
+    # a scale word (German "Billion" read as "billion", "thousand" for
+    # "million": 1000x, plus `same_value_ratio` for rounding). Further apart they
+    # measure different things: a per-unit rate whose rate went unseen next to
+    # a total ("knapp 3.500 Euro" per seat, "180 Mio. Euro" for the stadium).
+    max_disagreement_ratio: float = 1100.0
     context_bonus: float = 0.15
     value_bonus: float = 0.10
     # Two values within this factor are "the same figure" (rounding, "rund",
     # "knapp", a currency converted at a dated rate): claims of one measure
     # and subject with such values group without embeddings; an article's
-    # values further apart at one time are never one fact.
+    # values further apart, or outside the rounding each is written with
+    # ("7,48" and "7,95": contradictions.allowed_interval), at one time are
+    # never one fact: an article does not contradict itself.
     same_value_ratio: float = 1.10
     # Claims that share no entity but one report (the same article or source)
     # group only on the same number: within this factor, inside the judge's
-    # rounding tolerance, so such a group never flags a contradiction.
+    # rounding tolerance, so such a group never flags a contradiction. So does
+    # a headline's figure with its article's (headlines drop the measure words).
     equal_value_ratio: float = 1.02
     # Without measure_key the score must be higher: only the context speaks.
     # Such claims also need the same value (`same_value_ratio`): what a number

@@ -78,3 +78,49 @@ def time_scope(time: str | None, time_key: str | None, published: str | None,
         if pattern.search(text):
             return key
     return None
+
+
+_SCOPE_YEAR = re.compile(r"(?<!\d)(1[89]\d{2}|20\d{2}|21\d{2})(?!\d)")
+_DECADE = re.compile(r"\d{4}s")
+
+
+def ends_before(scope: str | None, stated_in: str | None, published: str | None) -> bool:
+    """Whether a time scope (stated in an article published `stated_in`) is over by `published`.
+
+    Why: a claim that states no time describes the moment its article appeared.
+    "Im Jahr 2023 ... 4,2 Mrd." beside an undated "5,8 Mrd." of 2025 reports
+    an earlier value, not a contradiction. Only scopes surely over count:
+    "past" ("früher", "down from") ends when its own article appeared; a year,
+    quarter or range ends with its last year; a fiscal year ("FY2024") may run
+    into the next calendar year; open ends ("2024..", "now") never end.
+    """
+    if not scope or scope.endswith(".."):
+        return False
+    if scope == "past":
+        said, day = parse_day(stated_in), parse_day(published)
+        return bool(said and day and said <= day)
+    years, day = _scope_years(scope), parse_day(published)
+    if not years or day is None:
+        return False
+    last = max(years) + (9 if _DECADE.search(scope) else 0) + (1 if scope.startswith("FY") else 0)
+    return last < day.year
+
+
+def excludes(scope: str | None, stated_in: str | None, published: str | None) -> bool:
+    """Whether a time scope surely does not hold the day `published`: over by then
+    (`ends_before`), or not begun ("2027", "2030.." against a claim of 2025).
+
+    A fiscal year may begin in the calendar year before; open starts ("..2029") always hold it.
+    """
+    if ends_before(scope, stated_in, published):
+        return True
+    if not scope or scope.startswith("..") or scope in ("past", "now"):
+        return False
+    years, day = _scope_years(scope), parse_day(published)
+    if not years or day is None:
+        return False
+    return min(years) - (1 if scope.startswith("FY") else 0) > day.year
+
+
+def _scope_years(scope: str) -> list[int]:
+    return [int(y) for y in _SCOPE_YEAR.findall(scope)]

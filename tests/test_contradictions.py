@@ -230,3 +230,72 @@ def test_a_bound_below_zero_is_not_read_from_zero():
               ("b.example", "2025-01-02", C("Bei -12 °C war es gefroren.", "-12 °C", -12.0, unit="celsius")))
     verdict, flags = judge_fact(g, RATES, CONFIG, UNITS)
     assert verdict == "consistent" and kinds(flags) == ["corroboration"]
+
+
+def test_an_undated_figure_published_after_a_stated_past_time_is_a_change():
+    """An undated claim describes its day of publication: '2023: 4,2 Mrd.' against a later '5,8 Mrd.'."""
+    g = group(("oik.example", "2025-09-11", C("Im Jahr 2023 rechnete Auralis mit 4,2 Milliarden Euro.",
+                                              "4,2 Milliarden Euro", 4.2e9, unit="EUR", time="Im Jahr 2023")),
+              ("mwz.example", "2025-09-10", C("Auralis investiert 5,8 Milliarden Euro.", "5,8 Milliarden Euro",
+                                              5.8e9, unit="EUR")),
+              scopes={"c0": "2023"})
+    verdict, flags = judge_fact(g, RATES, CONFIG)
+    assert verdict == "changed_over_time" and kinds(flags) == ["change_over_time"]
+    assert (flags[0].claim_a, flags[0].claim_b) == ("c0", "c1")
+    assert "states no time, and its publication lies outside 2023" in flags[0].reason
+
+
+def test_an_undated_figure_within_the_stated_time_is_still_a_low_contradiction():
+    g = group(("a.example", "2025-09-11", C("2025 investiert Auralis 4,2 Milliarden Euro.", "4,2 Milliarden Euro",
+                                            4.2e9, unit="EUR", time="2025")),
+              ("b.example", "2025-09-10", C("Auralis investiert 5,8 Milliarden Euro.", "5,8 Milliarden Euro",
+                                            5.8e9, unit="EUR")),
+              scopes={"c0": "2025"})
+    verdict, flags = judge_fact(g, RATES, CONFIG)
+    assert verdict == "contradictory" and [f.severity for f in flags] == ["low"]
+
+
+def test_amounts_in_one_currency_are_compared_without_a_rate():
+    """Through USD each amount would gain the rate tolerance, and 4.8 % apart would agree."""
+    g = group(("a.example", "2025-01-14", C("Die Miete liegt bei 7,14 Euro.", "7,14 Euro", 7.14, unit="EUR",
+                                            per="m2")),
+              ("b.example", "2025-06-16", C("Die Miete liegt bei 7,48 Euro.", "7,48 Euro", 7.48, unit="EUR",
+                                            per="m2")))
+    verdict, flags = judge_fact(g, RATES, CONFIG)
+    assert verdict == "contradictory"
+    assert "EUR do not overlap" in flags[0].reason and "->USD" not in flags[0].reason
+
+
+def test_figures_further_apart_than_a_scale_word_are_no_contradiction():
+    """A rate whose 'per seat' went unseen next to a total: two things, not a contradiction."""
+    g = group(("a.example", "2025-07-02", C("Die Modernisierung kostet 180 Millionen Euro.", "180 Millionen Euro",
+                                            1.8e8, unit="EUR")),
+              ("b.example", "2025-07-08", C("Sie kostet knapp 3.500 Euro.", "knapp 3.500 Euro", 3500, unit="EUR",
+                                            qualifier="approx")))
+    verdict, flags = judge_fact(g, RATES, CONFIG)
+    assert verdict == "consistent" and kinds(flags) == []
+
+
+def test_an_undated_figure_agreeing_with_a_past_value_is_read_as_that_time():
+    """'4,3 Mrd.' agrees with '2023: 4,2 Mrd.'; beside a later undated '5,8 Mrd.' that is a change, not a dispute."""
+    g = group(("oik.example", "2025-09-11", C("Im Jahr 2023 rechnete Auralis mit 4,2 Milliarden Euro.",
+                                              "4,2 Milliarden Euro", 4.2e9, unit="EUR", time="Im Jahr 2023")),
+              ("mwz.example", "2025-09-10", C("Auralis investiert 5,8 Milliarden Euro.", "5,8 Milliarden Euro",
+                                              5.8e9, unit="EUR")),
+              ("x.example", "2025-09-12", C("Auralis investiert 4,3 Milliarden Euro.", "4,3 Milliarden Euro",
+                                            4.3e9, unit="EUR")),
+              scopes={"c0": "2023"})
+    verdict, flags = judge_fact(g, RATES, CONFIG)
+    assert verdict == "changed_over_time" and "contradiction" not in kinds(flags)
+
+
+def test_two_hedged_figures_that_differ_are_no_contradiction():
+    """Neither source asserts its figure; with one asserted, the hedged one is still contradicted."""
+    rumour = ("a.example", "2025-09-15", C("Angeblich geht es um 25 Gigawattstunden.", "25 Gigawattstunden", 25,
+                                           unit="gwh", hedged=True))
+    other = ("b.example", "2025-09-20", C("Berichten zufolge sind es 60 Gigawattstunden.", "60 Gigawattstunden", 60,
+                                          unit="gwh", hedged=True))
+    verdict, flags = judge_fact(group(rumour, other), RATES, CONFIG)
+    assert verdict == "consistent" and kinds(flags) == []
+    asserted = (other[0], other[1], C("Es sind 60 Gigawattstunden.", "60 Gigawattstunden", 60, unit="gwh"))
+    assert judge_fact(group(rumour, asserted), RATES, CONFIG)[0] == "contradictory"

@@ -253,3 +253,74 @@ def test_opposite_signs_are_never_the_same_value(embedder):
               for i, v in enumerate(("-11,5", "11,5"))]
     groups = group_facts(claims, vectors_for(embedder, claims), CONFIG)
     assert groups_of(groups) == [{"c0"}, {"c1"}]
+
+
+def test_one_articles_figures_outside_each_others_rounding_are_two_facts(embedder):
+    """An article writing '7,48 Euro' and '7,95 Euro' means two things: it does not contradict itself.
+
+    No entity tells the cities apart here (the NLP stage found none), and the contexts look alike."""
+    claims = [
+        record("lei", "a1", "x.example", "2025-05-14", C(
+            "Die Vergleichsmiete in Leipzig liegt laut Mietspiegel bei 7,48 Euro pro Quadratmeter.", "7,48 Euro",
+            7.48, unit="EUR", per="m2", measure_key="rent", attributed_to=["Mietspiegel"])),
+        record("dre", "a1", "x.example", "2025-05-14", C(
+            "In Dresden weist der Mietspiegel eine Vergleichsmiete von 7,95 Euro pro Quadratmeter aus.",
+            "7,95 Euro", 7.95, unit="EUR", per="m2", measure_key="rent")),
+    ]
+    claims[1].claim.sentence_index = 1
+    groups = group_facts(claims, vectors_for(embedder, claims), CONFIG)
+    assert groups_of(groups) == [{"dre"}, {"lei"}]
+
+
+def test_a_headline_figure_is_the_same_figure_of_its_article():
+    """Headlines drop the measure ('for €5.8 billion battery plant'); the value of the text says which."""
+    headline = "Auralis Cell picks Prenzlau for €5.8 billion battery plant"
+    body = "Auralis Cell will invest €5.8 billion in a cell factory."
+    other = "The plant will employ 3,200 people."
+    text = "\n".join((headline, body, other))
+    claims = [
+        record("head", "a1", "x.example", "2025-09-12", C(headline, "€5.8 billion", 5.8e9, unit="EUR"), "en", text),
+        record("body", "a1", "x.example", "2025-09-12", C(body, "€5.8 billion", 5.8e9, unit="EUR",
+               measure_key="investment"), "en", text),
+        record("jobs", "a1", "x.example", "2025-09-12", C(other, "3,200", 3200, unit="count", measure_key="jobs"),
+               "en", text),
+    ]
+    for i, c in enumerate(claims[1:], start=1):
+        c.claim.sentence_index = i
+    assert groups_of(group_facts(claims, None, CONFIG)) == [{"body", "head"}, {"jobs"}]
+
+
+def test_an_article_stating_an_earlier_value_beside_the_current_one_reports_one_fact_that_changed():
+    """'Ursprünglich ... im Jahr 2023 ... 4,2 Mrd.' beside the article's own '6 Mrd.': one fact, two times;
+    but a value of another report that agrees with the earlier one is that one's fact."""
+    auralis = Ent("Auralis Cell", "ORG", None, "Auralis Cell")
+    now = "Auralis Cell nimmt für das Werk rund 6 Mrd. Euro in die Hand."
+    then = "Ursprünglich hatte Auralis Cell im Jahr 2023 mit Kosten von 4,2 Milliarden Euro gerechnet."
+    text = f"{now} {then}"
+    claims = [
+        record("now", "a1", "x.example", "2025-09-11", C(now, "rund 6 Mrd. Euro", 6e9, unit="EUR", qualifier="approx",
+               subject="Auralis Cell", measure_key="investment", entities=[auralis]), "de", text),
+        record("then", "a1", "x.example", "2025-09-11", C(then, "4,2 Milliarden Euro", 4.2e9, unit="EUR",
+               subject="Auralis Cell", measure_key="investment", entities=[auralis], time="im Jahr 2023",
+               time_key="2023"), "de", text),
+    ]
+    claims[1].claim.sentence_index = 1
+    assert groups_of(group_facts(claims, None, CONFIG)) == [{"now", "then"}]
+    other = record("other", "a2", "y.example", "2025-09-12", C(
+        "Auralis Cell investiert 4,3 Milliarden Euro in ein Werk in Ungarn.", "4,3 Milliarden Euro", 4.3e9,
+        unit="EUR", subject="Auralis Cell", measure_key="investment", entities=[auralis]))
+    assert groups_of(group_facts(claims + [other], None, CONFIG)) == [{"now"}, {"other", "then"}]
+
+
+def test_a_rate_and_a_total_a_scale_word_apart_never_meet(embedder):
+    """'knapp 3.500 Euro' per seat (the 'pro Platz' unseen) and the stadium's 180 Mio.: not one fact."""
+    stadium = Ent("Auenpark", "MISC", None, "Auenpark")
+    claims = [
+        record("total", "a1", "x.example", "2025-07-02", C(
+            "Die Modernisierung des Auenpark kostet 180 Millionen Euro.", "180 Millionen Euro", 1.8e8, unit="EUR",
+            subject="Auenpark", measure_key="cost", entities=[stadium])),
+        record("seat", "a2", "y.example", "2025-07-08", C(
+            "Pro Platz kostet die Modernisierung des Auenpark knapp 3.500 Euro.", "knapp 3.500 Euro", 3500,
+            unit="EUR", qualifier="approx", subject="Auenpark", measure_key="cost", entities=[stadium])),
+    ]
+    assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [{"seat"}, {"total"}]
