@@ -45,7 +45,7 @@ SEMANTIC_WEIGHT = 0.6
 TIE_DEPTH = 3               # facts tie-break on their 2nd and 3rd best claims
 GROUPED_CLAIMS = 300        # best fused claims looked up for their facts
 
-# the semantic half of `lookup_neo4j` (threads are started on first use)
+# embeds the question beside the lexical half of a lookup (threads are started on first use)
 _SEMANTIC_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lookup-semantic")
 
 
@@ -167,11 +167,19 @@ def lookup(conn: sqlite3.Connection, text: str, limit: int = 10, embedder=None, 
     """Fact groups for `text` from the SQLite record, best first.
 
     Pass `index` (one LookupIndex per process) when answering many lookups; without
-    it this call checks the FTS index and opens the claim vectors itself.
+    it this call checks the FTS index and opens the claim vectors itself. A worker
+    thread embeds the question while this thread asks FTS5 (torch and SQLite both
+    release the GIL), so a lookup waits for max(embedding, lexical half), not their sum.
     """
     index = index or LookupIndex(conn, embedder)
     backend = index.backend()
-    return search(backend, text, limit, lambda: embed_query(index.embedder, text))
+    if index.embedder is None:
+        return search(backend, text, limit, lambda: None)
+    pending = _SEMANTIC_WORKERS.submit(embed_query, index.embedder, text)
+    try:
+        return search(backend, text, limit, pending.result)
+    finally:
+        wait([pending])
 
 
 def lookup_neo4j(driver, text: str, limit: int = 10, embedder=None, *,
