@@ -116,12 +116,15 @@ def _keep(q: Quantity, blockers: list[tuple[int, int]]) -> bool:
 def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
                     res: LanguageResources, persons_before: tuple[str, ...] = (),
                     first_claim_index: int = 0, previous_count: Claim | None = None,
-                    previous_text: str = "") -> SentenceResult:
+                    previous_text: str = "", previous_claims: tuple[Claim, ...] = ()) -> SentenceResult:
     """Claims of one sentence; `first_claim_index` is where they start in the document list.
 
     `previous_text` (the sentence before) may supply the context a measure
     needs: "Vor dem Preisverfall lag die Monatsmiete bei 180.000 Yuan" rents a
-    server only because the sentence before says so.
+    server only because the sentence before says so (the caller adds the headline too).
+    `previous_claims` (those of the sentence before) lend their measure to a bare
+    figure of the same unit and rate that no cue names: "Der Klub erzielte einen
+    Umsatz von 212 Mio. Euro. Der FC Nordhafen kam auf 148 Mio. Euro."
     """
     text, s0, s1 = sentence.text, sentence.start, sentence.end
     in_sentence = _sentence_entities(sentence, doc)
@@ -172,6 +175,11 @@ def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
         measure = measure_for(text, q.start, q.end, q.unit, q.change, cue_hits, res.measures, q.per,
                               context=f"{previous_text} {text}")
         subject = find_subject(text, q.start, q.end, q.unit, candidates, res.lang, res.stopwords)
+        if measure.key is None and q.unit != "count" and q.conversion_of is None:
+            same = [c for c in previous_claims if c.measure_key and c.unit == q.unit and c.per == q.per
+                    and c.conversion_of is None]
+            if same and len({c.measure_key for c in same}) == 1:
+                measure = Measure(None, same[-1].measure_key)
         if measure.key is None and q.unit == "count" and previous_count is not None \
                 and res.measures.anaphora is not None and res.measures.anaphora.match(text, q.end):
             # "Mindestens 150 davon ...": the things counted in the sentence before
@@ -199,6 +207,15 @@ def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
     return SentenceResult(claims, attribution)
 
 
+def _context_text(sentences: list[Sentence], i: int) -> str:
+    """Where a context-bound measure looks besides its own sentence: the sentence before and the
+    headline (the first sentence), which frames the article ("Vedder-Transfer: ...", "Leipzig rents
+    rise ..."); the headline itself looks at the sentence after it, the lead."""
+    if i == 0:
+        return sentences[1].text if len(sentences) > 1 else ""
+    return sentences[i - 1].text if i == 1 else f"{sentences[0].text} {sentences[i - 1].text}"
+
+
 def document_claims(text: str, sentences: list[Sentence], mentions: list[EntityMention],
                     res: LanguageResources) -> tuple[list[Claim], list[Citation]]:
     """All claims of a document, and the "attribution" citations of all its sentences."""
@@ -207,11 +224,13 @@ def document_claims(text: str, sentences: list[Sentence], mentions: list[EntityM
     citations: list[Citation] = []
     persons: list[list[str]] = []
     last_count: Claim | None = None
+    previous: tuple[Claim, ...] = ()
     for i, sent in enumerate(sentences):
         recent = tuple(name for names in persons[-_CONTEXT_SENTENCES:] for name in names)
         result = sentence_claims(sent, i, doc, res, recent, first_claim_index=len(claims),
-                                 previous_count=last_count,
-                                 previous_text=sentences[i - 1].text if i else "")
+                                 previous_count=last_count, previous_text=_context_text(sentences, i),
+                                 previous_claims=previous)
+        previous = tuple(result.claims)
         claims.extend(result.claims)
         counts = [c for c in result.claims if c.unit == "count" and c.measure_key]
         if counts:

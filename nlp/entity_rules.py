@@ -40,6 +40,8 @@ class EntityRule:
     min_tokens: int
     noun_check: bool
     left: re.Pattern | None = None   # anchor rules: what must end right before the anchor
+    short: str | None = None         # "first"/"last": that word alone, elsewhere, is a mention too
+    wins_over: frozenset[str] = frozenset()   # labels of entities inside the name it replaces
 
 
 _LEFT_WINDOW = 80
@@ -54,6 +56,8 @@ class EntityRuleSet:
     noun_suffixes: tuple[str, ...]
     leading_descriptor: re.Pattern | None
     scanner: WordStartScanner    # the matches of every rule's regex (same as finditer, faster)
+    genitive_suffixes: tuple[str, ...] = ()
+    short_suffixes: tuple[str, ...] = ()      # endings a short mention may carry too (adjective "-er")
 
 
 def _placeholder_regex(value: str | list[str]) -> str:
@@ -80,22 +84,32 @@ def load_entity_rules(data_dir: str, lang: str) -> EntityRuleSet | None:
     if path is None:
         return None
     data = read_json(str(path))
-    placeholders = data.get("placeholders", {})
+    placeholders = dict(data.get("placeholders", {}))
+    for key, file_name in data.get("word_lists", {}).items():
+        # a word list file next to the rules: matched exactly as written (a capitalized name)
+        words = read_lines(str(path.parent / file_name))
+        placeholders[key] = trie_pattern(words)
     rules = []
+    short_by_label = dict(data.get("short_mentions", {}))
     for n, row in enumerate(data.get("rules", []), start=1):
         min_tokens = int(row.get("min_tokens", 2 if row["label"] == "PER" else 1))
+        short = row.get("short_mention", short_by_label.get(row["label"]))
+        if short not in (None, "first", "last"):
+            raise DataFileError(f"{path}: rule {n}: short_mention must be 'first' or 'last'")
+        extra = {"short": short, "wins_over": frozenset(row.get("wins_over", []))}
         try:
             if "anchor" in row:
                 anchor = re.compile(expand_placeholders(row["anchor"], placeholders))
                 left = re.compile("(?:" + expand_placeholders(row["left"], placeholders) + r")$")
-                rules.append(EntityRule(row["label"], anchor, min_tokens, bool(row.get("noun_check", True)), left))
+                rules.append(EntityRule(row["label"], anchor, min_tokens, bool(row.get("noun_check", True)), left,
+                                        **extra))
                 continue
             regex = re.compile(expand_placeholders(row["regex"], placeholders))
         except (re.error, KeyError) as exc:
             raise DataFileError(f"{path}: rule {n} is not a valid pattern: {exc}") from exc
         if "ent" not in regex.groupindex and "list" not in regex.groupindex:
             raise DataFileError(f"{path}: rule {n} needs a named group (?P<ent>...) or (?P<list>...)")
-        rules.append(EntityRule(row["label"], regex, min_tokens, bool(row.get("noun_check", True))))
+        rules.append(EntityRule(row["label"], regex, min_tokens, bool(row.get("noun_check", True)), **extra))
     stop_path = lang_file(Path(data_dir), "stopwords", lang, ".txt")
     return EntityRuleSet(
         rules=tuple(rules),
@@ -106,6 +120,8 @@ def load_entity_rules(data_dir: str, lang: str) -> EntityRuleSet | None:
         leading_descriptor=re.compile(data["leading_descriptors"], re.IGNORECASE)
         if data.get("leading_descriptors") else None,
         scanner=WordStartScanner(tuple(rule.regex for rule in rules)),
+        genitive_suffixes=tuple(data.get("genitive_suffixes", [])),
+        short_suffixes=tuple(data.get("short_mention_suffixes", [])),
     )
 
 
@@ -141,9 +157,48 @@ def trim_name(text: str, start: int, end: int, rules: EntityRuleSet,
     return clean[0][0], clean[-1][1], len(clean)
 
 
-def find_rule_entities(text: str, rules: EntityRuleSet) -> list[tuple[int, int, str]]:
-    """(start, end, label) of rule-based names in `text`; earlier rules win overlaps."""
-    found: list[tuple[int, int, str]] = []
+def short_mentions(text: str, found: list[tuple[int, int, EntityRule]], rules: EntityRuleSet,
+                   taken: list[tuple[int, int]]) -> list[tuple[int, int, EntityRule, str]]:
+    """(start, end, rule, full name): the first or last word (as the rule's `short` says) of a
+    multi-word name standing alone elsewhere in the text, maybe with a genitive suffix or as the
+    first part of a hyphen compound ("Jonas Vedder" ... "Vedder", "Vedders"; "Auralis Cell" ...
+    "Auralis-Werk"), as a mention of the full name. A word shared by two names, a function word
+    and a word that looks like a noun (noun suffixes) are left alone."""
+    full: dict[str, tuple[str, EntityRule]] = {}
+    clash: set[str] = set()
+    for s, e, rule in found:
+        words = text[s:e].split()
+        if rule.short is None or len(words) < 2:
+            continue
+        word = (words[0] if rule.short == "first" else words[-1]).strip(_EDGE_PUNCT)
+        if (len(word) < 3 or not word[:1].isupper() or word.lower() in rules.function_words
+                or word in rules.not_names
+                or any(word.endswith(suf) and len(word) > len(suf) + 3 for suf in rules.noun_suffixes)):
+            continue
+        if word in full and full[word][0] != text[s:e]:
+            clash.add(word)
+        full.setdefault(word, (text[s:e], rule))
+    for word in clash:
+        full.pop(word)
+    if not full:
+        return []
+    suffixes = "|".join(re.escape(x) for x in (*rules.genitive_suffixes, *rules.short_suffixes))
+    pattern = re.compile(r"(?<![\w\-])(" + "|".join(re.escape(w) for w in sorted(full, key=len, reverse=True))
+                         + r")(?:" + (suffixes or "(?!)") + r")?(?![\w])")
+    spans = taken + [(s, e) for s, e, _ in found]
+    out = []
+    for m in pattern.finditer(text):
+        s, e = m.span()
+        if any(not (e <= ts or s >= te) for ts, te in spans):
+            continue
+        name, rule = full[m.group(1)]
+        out.append((s, e, rule, name))
+    return out
+
+
+def find_rule_matches(text: str, rules: EntityRuleSet) -> list[tuple[int, int, EntityRule]]:
+    """(start, end, rule) of rule-based names in `text`; earlier rules win overlaps."""
+    found: list[tuple[int, int, EntityRule]] = []
 
     def free(s: int, e: int) -> bool:
         return all(e <= fs or s >= fe for fs, fe, _ in found)
@@ -179,8 +234,13 @@ def find_rule_entities(text: str, rules: EntityRuleSet) -> list[tuple[int, int, 
                     n_tokens += len(text[e:extend_to].split())
                     e = extend_to
                 if n_tokens >= rule.min_tokens and free(s, e):
-                    found.append((s, e, rule.label))
-    return sorted(found)
+                    found.append((s, e, rule))
+    return sorted(found, key=lambda f: (f[0], f[1]))
+
+
+def find_rule_entities(text: str, rules: EntityRuleSet) -> list[tuple[int, int, str]]:
+    """(start, end, label) of rule-based names in `text`; earlier rules win overlaps."""
+    return [(s, e, rule.label) for s, e, rule in find_rule_matches(text, rules)]
 
 
 class EntityRuleMatcher:
@@ -194,14 +254,34 @@ class EntityRuleMatcher:
         if self.rules is None or not self.rules.rules or not len(doc):
             return doc
         text = doc_text(doc)
-        found = find_rule_entities(text, self.rules)
+        found = find_rule_matches(text, self.rules)
         if not found:
             return doc
         ents = list(doc.ents)
-        taken = [(e.start_char, e.end_char) for e in ents]
+        # a rule may replace entities of its `wins_over` labels that lie inside its name
+        # ("FC Nordhafen" over a place "Nordhafen", "Manchester United" over "Manchester")
+        replaced = set()
+        for s, e, rule in found:
+            if rule.wins_over:
+                inside = [x for x in ents if x.label_ in rule.wins_over and s <= x.start_char
+                          and x.end_char <= e and (x.start_char, x.end_char) != (s, e)]
+                blocking = [x for x in ents if not (e <= x.start_char or s >= x.end_char) and x not in inside]
+                if inside and not blocking:
+                    replaced.update(id(x) for x in inside)
+        if replaced:
+            for x in ents:
+                if id(x) in replaced:
+                    for tok in x:
+                        tok.ent_id = 0      # else the new span inherits the old canonical name
+            ents = [x for x in ents if id(x) not in replaced]
+        taken = [(x.start_char, x.end_char) for x in ents]
         starts = doc.to_array(IDX).reshape(-1).tolist()
-        added = False
-        for s, e, label in found:
+        added = bool(replaced)
+        names: dict[tuple[int, int], str] = {}
+        for s, e, rule, name in short_mentions(text, found, self.rules, taken):
+            names[(s, e)] = name
+            found.append((s, e, rule))
+        for s, e, rule in found:
             if any(not (e <= ts or s >= te) for ts, te in taken):
                 continue
             # tokens fully inside [s, e) ("contract" alignment), found by bisection
@@ -211,7 +291,7 @@ class EntityRuleMatcher:
                 j -= 1
             if j <= i:
                 continue
-            span = Span(doc, i, j, label=label)
+            span = Span(doc, i, j, label=rule.label, span_id=names.get((s, e), ""))
             if any(not (span.end_char <= ts or span.start_char >= te) for ts, te in taken):
                 continue
             ents.append(span)

@@ -39,6 +39,7 @@ from nlp.resources import DataFileError, lang_file, read_json, read_jsonl
 
 LABELS = ("ORG", "PER", "LOC", "PRODUCT", "MEDIA", "MISC")
 _MIN_FOLDED_LEN = 5
+_ALIAS_TOKENS = re.compile(r"\w+|[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class GazetteerEntry:
     context: tuple[str, ...]
     not_in: tuple[str, ...]
     case_sensitive: bool
+    generated: bool = False      # from gazetteer/generated/: matched by text lookup, not PhraseMatcher
 
 
 def _entry(row: dict, where: str) -> GazetteerEntry:
@@ -70,14 +72,33 @@ def _entry(row: dict, where: str) -> GazetteerEntry:
 
 @lru_cache(maxsize=8)
 def load_gazetteer(data_dir: str) -> tuple[GazetteerEntry, ...]:
-    """All entries of all `gazetteer/*.jsonl` files; ids must be unique."""
+    """All entries of all `gazetteer/*.jsonl` files (ids must be unique), then those of
+    `gazetteer/generated/*.jsonl` (built from public datasets, e.g. GeoNames places).
+
+    Curated entries win: a generated alias that a curated entry already uses (ignoring
+    case) is dropped, and so is a generated entry left without a name or with a used id.
+    """
     entries: dict[str, GazetteerEntry] = {}
-    for path in sorted((Path(data_dir) / "gazetteer").glob("*.jsonl")):
+    folder = Path(data_dir) / "gazetteer"
+    for path in sorted(folder.glob("*.jsonl")):
         for n, row in enumerate(read_jsonl(str(path)), start=1):
             entry = _entry(row, f"{path.name} entry {n}")
             if entry.id in entries:
                 raise DataFileError(f"{path.name} entry {n}: id {entry.id!r} is used twice; ids must be unique")
             entries[entry.id] = entry
+    used = {a.casefold() for e in entries.values() for a in (*e.strong, *e.weak)}
+    for path in sorted((folder / "generated").glob("*.jsonl")):
+        for n, row in enumerate(read_jsonl(str(path)), start=1):
+            entry = _entry(row, f"generated/{path.name} entry {n}")
+            strong = tuple(a for a in entry.strong if a.casefold() not in used)
+            if not strong or entry.id in entries:
+                continue
+            name = entry.name if entry.name in strong else strong[0]
+            entries[entry.id] = GazetteerEntry(entry.id, name, entry.type, strong,
+                                               tuple(a for a in entry.weak if a.casefold() not in used),
+                                               entry.context, entry.not_in, entry.case_sensitive,
+                                               generated=True)
+            used.update(a.casefold() for a in strong)
     return tuple(entries.values())
 
 
@@ -102,12 +123,28 @@ def load_genitive_suffixes(data_dir: str, lang: str) -> tuple[str, ...]:
     return tuple(read_json(str(path)).get("genitive_suffixes", [])) if path else ()
 
 
+@lru_cache(maxsize=32)
+def load_place_adjectives(data_dir: str, lang: str) -> tuple[tuple[str, str], ...]:
+    """[ending, replacement] pairs making an adjective of a place name ("Leipzig" -> "Leipziger")."""
+    path = lang_file(Path(data_dir), "entity_rules", lang, ".json")
+    return tuple((a, b) for a, b in read_json(str(path)).get("place_adjectives", [])) if path else ()
+
+
+def place_adjectives(name: str, rules: tuple[tuple[str, str], ...]) -> list[str]:
+    """Adjectives of a one-word place name by the language's rules ("Dresden" -> "Dresdner", "Dresdener")."""
+    if not rules or len(name) < 4 or not name.isalpha() or not name[:1].isupper():
+        return []
+    return [name[: len(name) - len(end)] + add for end, add in rules if name.endswith(end)]
+
+
 class GazetteerMatcher:
     """Sets `doc.ents` from the gazetteer (see module docstring)."""
 
     def __init__(self, nlp: Language, name: str, entries: tuple[GazetteerEntry, ...],
-                 genitive_suffixes: tuple[str, ...], label_map: dict[str, str]) -> None:
+                 genitive_suffixes: tuple[str, ...], label_map: dict[str, str],
+                 adjective_rules: tuple[tuple[str, str], ...] = ()) -> None:
         self.name = name
+        self.adjective_rules = adjective_rules
         self.entries = {e.id: e for e in entries}
         self.genitive_suffixes = genitive_suffixes
         # capitalized (or digit-initial) words ending in a genitive suffix
@@ -122,7 +159,11 @@ class GazetteerMatcher:
         self.single_folded: dict[str, tuple[str, bool]] = {}
         exact: dict[str, list[str]] = {}
         folded: dict[str, list[str]] = {}
+        self._index_generated([e for e in entries if e.generated])
+        self._index_adjectives(entries)
         for e in entries:
+            if e.generated:
+                continue
             for weak, aliases in ((False, e.strong), (True, e.weak)):
                 key = f"{e.id}\t{int(weak)}"
                 for alias in aliases:
@@ -145,6 +186,64 @@ class GazetteerMatcher:
                 self.blocks.add(e.id, list(tokenizer.pipe(e.not_in)))
         self._strings = nlp.vocab.strings
 
+    def _index_generated(self, entries: list[GazetteerEntry]) -> None:
+        """Generated entries (thousands of places) are looked up by span text instead of being
+        added to a PhraseMatcher: tokenizing every alias at start-up would cost seconds."""
+        self.lookup_exact: dict[str, tuple[str, bool]] = {}
+        self.lookup_folded: dict[str, tuple[str, bool]] = {}
+        self.first_words: dict[str, int] = {}   # lowercased first word -> most tokens of an alias
+        for e in entries:
+            for weak, aliases in ((False, e.strong), (True, e.weak)):
+                for alias in aliases:
+                    words = _ALIAS_TOKENS.findall(alias)
+                    if not words:
+                        continue
+                    fold = folds_case(alias, e)
+                    (self.lookup_folded if fold else self.lookup_exact).setdefault(
+                        alias.lower() if fold else alias, (e.id, weak))
+                    first = words[0].lower()
+                    self.first_words[first] = max(self.first_words.get(first, 0), len(words))
+                    if len(words) == 1:
+                        (self.single_folded if fold else self.single_exact).setdefault(
+                            alias.lower() if fold else alias, (e.id, weak))
+
+    def _index_adjectives(self, entries: tuple[GazetteerEntry, ...]) -> None:
+        """"Leipziger Mieter": the adjective of a one-word place alias is a mention of the place,
+        unless it is itself an alias of some entry ("Frankfurter Allgemeine" stays the newspaper)."""
+        if not self.adjective_rules:
+            return
+        aliases = {a.casefold() for e in entries for a in (*e.strong, *e.weak)}
+        for e in entries:
+            if e.type != "LOC":
+                continue
+            for alias in e.strong:
+                for adj in place_adjectives(alias, self.adjective_rules):
+                    if adj.casefold() in aliases or adj in self.lookup_exact:
+                        continue
+                    self.lookup_exact[adj] = (e.id, False)
+                    self.first_words[adj.lower()] = max(self.first_words.get(adj.lower(), 0), 1)
+
+    def _looked_up(self, doc: Doc) -> list[tuple[int, int, str, bool]]:
+        """Generated aliases: spans starting with a capitalized known first word, by text."""
+        out = []
+        if not self.first_words:
+            return out
+        n = len(doc)
+        for tok in doc:
+            t = tok.text
+            if not t[:1].isupper():
+                continue
+            most = self.first_words.get(t.lower())
+            if not most:
+                continue
+            i = tok.i
+            for j in range(i + 1, min(n, i + most + 2) + 1):
+                text = doc[i:j].text
+                hit = self.lookup_exact.get(text) or self.lookup_folded.get(text.lower())
+                if hit:
+                    out.append((i, j, hit[0], hit[1]))
+        return out
+
     def _candidates(self, doc: Doc) -> list[tuple[int, int, str, bool]]:
         strings = self._strings
         found = []
@@ -155,6 +254,7 @@ class GazetteerMatcher:
             if _has_capital_or_digit(doc[s:e].text):
                 entry_id, weak = strings[match_id].split("\t")
                 found.append((s, e, entry_id, weak == "1"))
+        found.extend(self._looked_up(doc))
         if self.genitive_re is not None:
             found.extend(self._genitives(doc))
         return found
@@ -223,5 +323,6 @@ def make_gazetteer(nlp: Language, name: str, data_dir: str | None, lang: str | N
     return GazetteerMatcher(
         nlp, name, load_gazetteer(folder),
         genitive_suffixes=load_genitive_suffixes(folder, lang or nlp.lang),
+        adjective_rules=load_place_adjectives(folder, lang or nlp.lang),
         label_map=load_label_map(folder),
     )

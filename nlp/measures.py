@@ -51,6 +51,7 @@ class MeasureEntry:
     order: int
     generic: bool = False
     requires_per: bool = False
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ class MeasureLexicon:
     substring: bool
     unit_defaults: dict[str, str]
     anaphora: re.Pattern | None = None
+    name_heads: tuple[str, ...] = ()              # German: a cue in a compound with this head is no cue
+    name_next: re.Pattern | None = None          # English: a capitalized cue before this word is a name
+    separable: tuple[re.Pattern, dict[str, tuple[tuple[str, str], ...]]] | None = None
+    per_rules: tuple[tuple[frozenset[str], MeasureEntry], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ def load_measures(data_dir: str, lang: str) -> MeasureLexicon:
     path = Path(data_dir) / "measures.json"
     data = read_json(str(path))
     cue_entries: dict[str, list[MeasureEntry]] = {}
+    per_rules: list[tuple[frozenset[str], MeasureEntry]] = []
     substring = data.get("match", {}).get(lang, "word_start") == "substring"
     for n, row in enumerate(data.get("measures", [])):
         if "key" not in row:
@@ -86,14 +92,38 @@ def load_measures(data_dir: str, lang: str) -> MeasureLexicon:
             context=_context(words, substring) if words else None,
             change_key=row.get("change_key", _DEFAULT), ratio_key=row.get("ratio_key", _DEFAULT), order=n,
             generic=bool(row.get("generic")), requires_per=bool(row.get("requires_per")),
+            weak=bool(row.get("weak")),
         )
+        if row.get("per"):
+            # a rate per unit ("Euro je Quadratmeter") in a context ("Miete") that names the measure
+            per_rules.append((frozenset(row["per"]), entry))
         for cue in row.get(lang, []):
             cue_entries.setdefault(cue.lower(), []).append(entry)   # "=gab": whole word only
-    regex = _alternation(list(cue_entries), substring) if cue_entries else None
+    plain = [c for c in cue_entries if "~" not in c]
+    regex = _alternation(plain, substring) if plain else None
     anaphora = data.get("anaphora", {}).get(lang)
+    heads = data.get("name_heads", {}).get(lang, [])
     return MeasureLexicon(regex, {c: tuple(v) for c, v in cue_entries.items()}, substring,
                           dict(data.get("unit_defaults", {})),
-                          re.compile(anaphora, re.IGNORECASE) if anaphora else None)
+                          re.compile(anaphora, re.IGNORECASE) if anaphora else None,
+                          name_heads=tuple(h.lower() + i for h in heads for i in ("", "s", "es", "en", "n"))
+                          if substring else (),
+                          name_next=re.compile(rf"[ \-]+(?:{'|'.join(map(re.escape, heads))})\b")
+                          if heads and not substring else None,
+                          separable=_separable([c for c in cue_entries if "~" in c]),
+                          per_rules=tuple(per_rules))
+
+
+def _separable(cues: list[str]) -> tuple[re.Pattern, dict[str, tuple[tuple[str, str], ...]]] | None:
+    """German separable verbs, written "setzte ~um": the finite verb (a whole word) and its particle
+    closing the clause ("setzte der Klub 212 Mio. Euro um, ..."). Returns (verb regex, verb -> (particle, cue))."""
+    by_verb: dict[str, list[tuple[str, str]]] = {}
+    for cue in cues:
+        verb, particle = (part.strip() for part in cue.split("~", 1))
+        by_verb.setdefault(verb, []).append((particle, cue))
+    if not by_verb:
+        return None
+    return re.compile(trie_pattern(by_verb)), {v: tuple(p) for v, p in by_verb.items()}
 
 
 def _alternation(words: list[str], substring: bool) -> tuple[re.Pattern, re.Pattern | None]:
@@ -130,6 +160,41 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+_CLAUSE_END = re.compile(r"[,;:!?()\"“”„–—]")   # not ".": "setzte 2 Mrd. Euro um"
+_PARTICLE_END = r"(?=\s*(?:[,;:.!?()\"“”„–—]|$|\s(?:und|sowie|oder|als|wie|nachdem|weil|da)\b))"
+
+
+def _separable_hits(text: str, low: str, lex: MeasureLexicon) -> list[tuple[int, int, str]]:
+    """"setzte ... um": the verb's position, when its particle closes the same clause."""
+    verb_rx, particles = lex.separable
+    found = []
+    n = len(low)
+    for m in verb_rx.finditer(low):
+        s, e = m.span()
+        if (s > 0 and _is_word_char(low[s - 1])) or (e < n and _is_word_char(low[e])):
+            continue
+        end = _CLAUSE_END.search(text, e)
+        clause = low[e:end.start() if end else n]
+        for particle, cue in particles[m.group()]:
+            if re.search(rf"\s{particle}{_PARTICLE_END}", clause):
+                found.append((s, e, cue))
+                break
+    return found
+
+
+def _in_name(text: str, low: str, s: int, e: int, lex: MeasureLexicon) -> bool:
+    """A cue inside a name: "Wirtschafts*zeitung*", "Bundeswirtschafts*ministerium*", "Economy Ministry"."""
+    if lex.name_heads:
+        we = e
+        n = len(low)
+        while we < n and (low[we].isalpha()):
+            we += 1
+        return low.endswith(lex.name_heads, e, we)
+    if lex.name_next is not None and text[s:s + 1].isupper():
+        return lex.name_next.match(text, e) is not None
+    return False
+
+
 def find_cues(text: str, lex: MeasureLexicon, blocked: list[tuple[int, int]] = ()) -> list[CueHit]:
     """Cue occurrences in a text, skipping those inside `blocked` spans (names, times)."""
     if lex.regex is None:
@@ -137,7 +202,7 @@ def find_cues(text: str, lex: MeasureLexicon, blocked: list[tuple[int, int]] = (
     low = text.lower()
     n = len(low)
     inside_rx, whole_rx = lex.regex
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, str]] = _separable_hits(text, low, lex) if lex.separable else []
     for m in inside_rx.finditer(low):
         s, e = m.span()
         if not lex.substring:   # English: whole words only
@@ -154,6 +219,8 @@ def find_cues(text: str, lex: MeasureLexicon, blocked: list[tuple[int, int]] = (
     last_end = -1
     for s, e, cue in found:
         if s < last_end or any(bs <= s < be for bs, be in blocked):
+            continue
+        if (lex.name_heads or lex.name_next is not None) and _in_name(text, low, s, e, lex):
             continue
         if cue not in lex.cue_entries:        # English plural ("chips")
             cue = next((c for c in (cue[:-2], cue[:-1]) if c in lex.cue_entries), None)
@@ -203,6 +270,10 @@ def _score(text: str, qstart: int, qend: int, unit: str, change: str | None, hit
     score -= 3 * len(hit.cue.lstrip("=")) + (5 if entry.context else 0)
     if entry.generic and not (lex.substring and text[hit.word[0]:hit.word[0] + 1].isupper()):
         score += 35   # a generic verb ("gezahlt", "cost"): only when nothing specific is near
+    if entry.weak:
+        score += 30   # what the money is for ("das Vorhaben", "the project"), not what it is
+    if entry.requires_per:
+        score -= 5    # a rate's own reading: "verdienen ... pro Woche" is a wage, not a profit
     if lex.substring:
         # German compounds: the head (last part) says what it is ("Rechenzentrums*projekte*")
         score += -8 if text[hit.end:hit.word[1]].lower() in _INFLECTION else 40
@@ -237,8 +308,10 @@ def measure_for(text: str, qstart: int, qend: int, unit: str, change: str | None
             derived = not direct and (
                 # a percentage of a level measure is its change ("Umsatz +5 %"), if it has one and
                 # the number is a change (else "auf 3,5 Prozent", "half of all households" are shares)
+                # (percentage points are a difference of two rates or shares, never the growth of
+                # a sum: "Anteil am Umsatz stieg um 3 Prozentpunkte" is no revenue growth)
                 (cls == "percent" and entry.change_key is not None and change is not None
-                 and bool(entry.units & {"money", "count", "points"}))
+                 and unit != "percentage_points" and bool(entry.units & {"money", "count", "points"}))
                 or cls == "multiple"
             )
             if not (direct or derived):
@@ -249,6 +322,14 @@ def measure_for(text: str, qstart: int, qend: int, unit: str, change: str | None
             score += 25 if derived and change is None else 0
             if best is None or score < best[0]:
                 best = (score, hit, entry, derived)
+    if per and lex.per_rules and (best is None or best[2].generic):
+        # "knapp 7,50 Euro je Quadratmeter" in a rent context is a rent, whatever generic
+        # word ("zahlen", "der Wert") is near; without the context it stays a price
+        for pers, entry in lex.per_rules:
+            if per in pers and (cls in entry.units or unit in entry.units) \
+                    and (entry.context is None or entry.context.search(context_lower)):
+                return Measure(best[1] and text[best[1].word[0]:best[1].word[1]] if best else None,
+                               _key_for(entry, unit, change, False), entry)
     if best is None:
         default = lex.unit_defaults.get(unit)
         return Measure(None, default)

@@ -156,12 +156,70 @@ def test_pronoun_attribution_uses_previous_sentence(analyzer):
     ("Die Marge stieg um 2 Prozentpunkte.", "de", "2 Prozentpunkte", "percentage_points", "increase", "margin"),
     ("Data-center revenue grew to $18 billion.", "en", "$18 billion", "USD", None, "revenue"),
     ("The firm rents servers for $9,000 a month.", "en", "$9,000", "USD", None, "rental_price"),
+    # a cue inside a name's compound ("Wirtschaftszeitung", "Economy Ministry") is no cue
+    ("Die Firma nimmt 2 Mrd. Euro in die Hand, wie die Lausitzer Wirtschaftszeitung berichtete.", "de",
+     "2 Mrd. Euro", "EUR", None, "investment"),
+    ("Exports reached $3 billion, the Economy Ministry said.", "en", "$3 billion", "USD", None, "exports"),
+    # separable German verbs: "setzte ... um", "nahm ... ein", "gab ... aus"
+    ("Im Jahr 2024 setzte der Händler 80 Millionen Euro um, nach 70 Millionen Euro.", "de", "80 Millionen Euro",
+     "EUR", None, "revenue"),
+    ("Im Jahr 2024 setzte der Händler 80 Millionen Euro um, nach 70 Millionen Euro.", "de", "70 Millionen Euro",
+     "EUR", None, "revenue"),
+    ("Die Stadt nahm 12 Millionen Euro an Gebühren ein.", "de", "12 Millionen Euro", "EUR", None, "revenue"),
+    ("Der Konzern setzte 2 Mrd. Euro um und verdiente 90 Mio. Euro.", "de", "2 Mrd. Euro", "EUR", None, "revenue"),
+    ("Er setzte 2 Mrd. Euro auf den Ausbau, um Kunden zu halten.", "de", "2 Mrd. Euro", "EUR", None, "investment"),
+    ("Der Umsatz stieg um 5 Prozent.", "de", "5 Prozent", "percent", "increase", "revenue_growth"),
+    # subsidies: one key in both languages
+    ("Der Bund fördert das Vorhaben mit 300 Millionen Euro.", "de", "300 Millionen Euro", "EUR", None, "subsidy"),
+    ("The state is providing €300 million in subsidies.", "en", "€300 million", "EUR", None, "subsidy"),
+    # jobs a plant will create are jobs, the staff a firm has are employees
+    ("The plant will employ 2,000 people.", "en", "2,000", "count", None, "jobs"),
+    ("The company employs 2,000 people.", "en", "2,000", "count", None, "employees"),
+    # earnings per week/month are a wage, a firm's earnings its net income
+    ("Er soll 90.000 Pfund pro Woche verdienen.", "de", "90.000 Pfund", "GBP", None, "salary"),
+    ("He will earn £90,000 a week.", "en", "£90,000", "GBP", None, "salary"),
+    ("Der Konzern verdiente 3 Mrd. Euro.", "de", "3 Mrd. Euro", "EUR", None, "net_income"),
+    # money for a player in a transfer context is the fee
+    ("Der Verein erhält für den Stürmer 20 Millionen Euro.", "de", "20 Millionen Euro", "EUR", None,
+     "transfer_fee"),
+    ("Der Stürmer wechselt für 20 Millionen Euro nach Spanien.", "de", "20 Millionen Euro", "EUR", None,
+     "transfer_fee"),
+    ("The club signed the striker in a £20m deal.", "en", "£20m", "GBP", None, "transfer_fee"),
+    ("The two firms agreed a $2 billion deal.", "en", "$2 billion", "USD", None, "deal_value"),
+    # a rent index and rents per square metre
+    ("Laut Mietspiegel zahlen Mieter 6,50 Euro je Quadratmeter.", "de", "6,50 Euro", "EUR", None, "rent"),
+    ("Der Mietspiegel stieg, als der Wert noch bei 6,10 Euro pro Quadratmeter lag.", "de", "6,10 Euro", "EUR",
+     None, "rent"),
+    ("The rent index is 3.5% higher than the previous index.", "en", "3.5%", "percent", "increase",
+     "rent_change"),
+    ("Bauland kostet hier 900 Euro je Quadratmeter.", "de", "900 Euro", "EUR", None, "price"),
+    ("Asking rents in new listings averaged €9.10 per square metre.", "en", "€9.10", "EUR", None, "asking_rent"),
+    # vacancy rate and its change; shares and their change
+    ("Die Leerstandsquote sank um 0,5 Prozentpunkte auf 3,1 Prozent.", "de", "3,1 Prozent", "percent", None,
+     "vacancy_rate"),
+    ("Die Leerstandsquote sank um 0,5 Prozentpunkte auf 3,1 Prozent.", "de", "0,5 Prozentpunkte",
+     "percentage_points", "decrease", "vacancy_rate_change"),
+    ("The vacancy rate fell by 0.5 percentage points to 3.1%.", "en", "0.5 percentage points",
+     "percentage_points", "decrease", "vacancy_rate_change"),
+    ("Der Anteil der Werbeerlöse am Umsatz stieg um 2 Prozentpunkte auf 40 Prozent.", "de", "2 Prozentpunkte",
+     "percentage_points", "increase", "share_change"),
+    ("Advertising accounts for 40% of the group's revenue, up two percentage points.", "en", "40%", "percent",
+     None, "share"),
+    ("Advertising accounts for 40% of the group's revenue, up two percentage points.", "en",
+     "two percentage points", "percentage_points", "increase", "share_change"),
+    # the cost of building a plant is its investment; a project's other costs stay cost
+    ("Der Konzern rechnete für das neue Werk mit Kosten von 2 Mrd. Euro.", "de", "2 Mrd. Euro", "EUR", None,
+     "investment"),
+    ("Die Sanierung der Brücke wird 40 Millionen Euro kosten.", "de", "40 Millionen Euro", "EUR", None, "cost"),
+    ("The renovation is a project budgeted at €40 million.", "en", "€40 million", "EUR", None, "cost"),
+    ("Local rivals turned over €90 million in the same year.", "en", "€90 million", "EUR", None, "revenue"),
 ])
 def test_measure_keys(text, lang, qspan, unit, change, key):
     lex = load_measures(str(DEFAULT_DATA_DIR), lang)
     start = text.index(qspan)
-    m = measure_for(text, start, start + len(qspan), unit, change, find_cues(text, lex), lex,
-                    per="month" if "month" in text else None)
+    per = next((p for w, p in (("month", "month"), ("Woche", "week"), ("week", "week"), ("Quadratmeter", "m2"),
+                                ("square metre", "m2")) if w in text), None)
+    m = measure_for(text, start, start + len(qspan), unit, change, find_cues(text, lex), lex, per=per)
     assert m.key == key
 
 

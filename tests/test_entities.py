@@ -117,3 +117,102 @@ def test_gazetteer_ids_unique_and_types_valid():
 def test_trained_model_is_optional():
     nlp = build_pipeline("de", PipelineConfig(trained_model="de_core_news_does_not_exist"))
     assert [e.text for e in nlp("Nvidia wächst.").ents] == ["Nvidia"]
+
+
+# -- generated places (GeoNames), place adjectives, first names, clubs and companies ----------
+
+@pytest.mark.parametrize("lang,text,expected", [
+    # cities and countries of gazetteer/generated/places_geonames.jsonl, German and English names
+    ("de", "Die Vergleichsmiete in Leipzig liegt höher. In Dresden weist der Mietspiegel weniger aus.",
+     [("Leipzig", "LOC", "Leipzig"), ("Dresden", "LOC", "Dresden")]),
+    ("de", "Das Stammwerk in Västerås und das Werk in Prenzlau.",
+     [("Västerås", "LOC", "Västerås"), ("Prenzlau", "LOC", "Prenzlau")]),
+    ("de", "Leipzigs Mieten steigen.", [("Leipzigs", "LOC", "Leipzig")]),
+    ("de", "Der Export nach Belgien und Wien.", [("Belgien", "LOC", "Belgium"), ("Wien", "LOC", "Vienna")]),
+    ("en", "Leipzig's new rent index and Nuremberg's.",
+     [("Leipzig", "LOC", "Leipzig"), ("Nuremberg", "LOC", "Nürnberg")]),
+    # curated entries win over generated ones ("Cologne" is the curated Köln)
+    ("en", "Offices in Munich and Cologne.", [("Munich", "LOC", "München"), ("Cologne", "LOC", "Köln")]),
+    # place adjectives (German) are mentions of the place
+    ("de", "Die Leipziger Mieter und Dresdner Vermieter.",
+     [("Leipziger", "LOC", "Leipzig"), ("Dresdner", "LOC", "Dresden")]),
+    ("de", "Münchner Mieten und Hannoveraner Bürger.",
+     [("Münchner", "LOC", "München"), ("Hannoveraner", "LOC", "Hannover")]),
+    # ...unless the adjective is part of a known name
+    ("de", "Die Frankfurter Allgemeine berichtet.", [("Frankfurter Allgemeine", "MEDIA", "FAZ")]),
+])
+def test_generated_places_and_adjectives(de, en, lang, text, expected):
+    assert ents(de if lang == "de" else en, text) == expected
+
+
+@pytest.mark.parametrize("lang,text", [
+    # place names that are ordinary words or names are left out of the generated gazetteer
+    ("de", "Essen ist teuer. Die Halle 3 und der Hof. Bad und Wetter. Weil es regnet, Norden."),
+    ("de", "Mit öffentlichen Geldern und Corona-Hilfen, beim Derby im Zug."),
+    ("de", "Ende 2024 stieg der Wert. Das Ende der Hochzeit im Wedding-Kleid."),
+    ("en", "Reading is fun. Nice work on Mobile apps. Split the Bath. March ahead."),
+    ("en", "Jackson and Lincoln met Charlotte and Victoria."),
+    # a first name is not a place with a genitive s ("Jona" + s)
+    ("de", "Jonas kommt."),
+])
+def test_ordinary_words_are_not_places(de, en, lang, text):
+    assert [e for e in ents(de if lang == "de" else en, text) if e[1] == "LOC"] == []
+
+
+@pytest.mark.parametrize("lang,text,expected", [
+    # first name + capitalized surname, later the surname alone (or in the genitive) with the full name
+    ("de", "Borussia verkauft Jonas Vedder. Vedder wechselt, Vedders Gehalt steigt.",
+     [("Jonas Vedder", "PER", None), ("Vedder", "PER", "Jonas Vedder"), ("Vedders", "PER", "Jonas Vedder")]),
+    ("en", "Fenwick signed Jonas Vedder on Monday. Vedder will earn more.",
+     [("Jonas Vedder", "PER", None), ("Vedder", "PER", "Jonas Vedder")]),
+    ("en", "The analyst Sarah J. Connor agreed.", [("Sarah J. Connor", "PER", None)]),
+])
+def test_first_name_rule(de, en, lang, text, expected):
+    assert [e for e in ents(de if lang == "de" else en, text) if e[1] == "PER"] == expected
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("de", "Die Mark Steuer und das Werk."),        # not a first name in the list
+    ("de", "Sam Die Firma."),                       # a function word is no surname
+    ("en", "Christian Democrats won the vote."),
+])
+def test_first_name_rule_negatives(de, en, lang, text):
+    assert [e for e in ents(de if lang == "de" else en, text) if e[1] == "PER"] == []
+
+
+@pytest.mark.parametrize("lang,text,expected", [
+    # club shapes: prefix + name, name + suffix; the distinctive word alone later is the club
+    ("de", "Borussia Elbtal setzte mehr um. Elbtal verlor, am Elbtaler Umsatz hat das Sponsoring 31 Prozent.",
+     [("Borussia Elbtal", "ORG", None), ("Elbtal", "ORG", "Borussia Elbtal"),
+      ("Elbtaler", "ORG", "Borussia Elbtal")]),
+    ("de", "Der FC Nordhafen spielt. Nordhafen verlor.",
+     [("FC Nordhafen", "ORG", None), ("Nordhafen", "ORG", "FC Nordhafen")]),
+    ("en", "Fenwick Athletic paid £55m. Fenwick agreed.",
+     [("Fenwick Athletic", "ORG", None), ("Fenwick", "ORG", "Fenwick Athletic")]),
+    # a club name containing a known place is the club, not the place
+    ("de", "Der 1. FC Köln und Manchester United spielen.",
+     [("1. FC Köln", "ORG", None), ("Manchester United", "ORG", None)]),
+    # company names with a business head; the first word alone, or before a hyphen, later
+    ("de", "Auralis Cell baut ein Werk. Das Auralis-Werk kostet viel, Auralis setzt auf Zellen.",
+     [("Auralis Cell", "ORG", None), ("Auralis", "ORG", "Auralis Cell"), ("Auralis", "ORG", "Auralis Cell")]),
+    ("en", "Velaris Power supplies the plant. Velaris said so.",
+     [("Velaris Power", "ORG", None), ("Velaris", "ORG", "Velaris Power")]),
+])
+def test_club_and_company_rules(de, en, lang, text, expected):
+    assert [e for e in ents(de if lang == "de" else en, text) if e[1] == "ORG"] == expected
+
+
+@pytest.mark.parametrize("lang,text", [
+    # ordinary nouns before a business head or after a club word are no organisations
+    ("en", "The Battery Cell market grows. New Energy rules."),
+    ("en", "The United States and the United Nations."),
+    ("de", "Die Grüne Energy Initiative und die Neue Power."),
+])
+def test_club_and_company_rules_negatives(de, en, lang, text):
+    assert [e for e in ents(de if lang == "de" else en, text) if e[1] == "ORG" and e[2] is None
+            and e[0] not in ("UN",)] == []
+
+
+def test_club_name_does_not_take_a_following_figure(de):
+    assert [e[0] for e in ents(de, "Borussia Elbtal setzte 2024 rund 212 Millionen Euro um, Borussia Elbtal 212 Mio.")
+            if e[1] == "ORG"] == ["Borussia Elbtal", "Borussia Elbtal"]
