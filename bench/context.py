@@ -25,6 +25,7 @@ class StageContext:
     max_claims: int | None = None      # cap on the synthetic claim levels (None: full)
     seed: int = 7
     level_budget: float | None = 1200.0  # seconds a linking level may be expected to take (None: any)
+    neo4j_max_claims: int = 100_000    # largest lookup level also searched through Neo4j (its sync is slow)
 
     @property
     def work(self) -> Path:

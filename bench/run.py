@@ -55,6 +55,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--level-budget", type=float, default=1200.0,
                    help="skip a linking level whose time, extrapolated from the level before, exceeds "
                         "this many seconds (default %(default)s; 0 = measure every level)")
+    p.add_argument("--neo4j-max-claims", type=int, default=100_000,
+                   help="largest lookup level also searched through Neo4j (default %(default)s; "
+                        "1000000 adds the million, whose sync alone takes ~40 min on 2 cores)")
     p.add_argument("--shared", type=Path, default=None,
                    help=f"the shared folder with corpus/ (default: {DEFAULT_SHARED})")
     p.add_argument("--keep-workdir", action="store_true", help="keep the scratch folder (records, logs)")
@@ -89,6 +92,7 @@ def build_context(args: argparse.Namespace, workdir: Path) -> StageContext:
         repeats=args.repeats if args.repeats is not None else (1 if quick else 3),
         max_claims=max_claims,
         level_budget=args.level_budget or None,
+        neo4j_max_claims=args.neo4j_max_claims,
     )
 
 
@@ -397,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         "started_at": started_at,
         "seconds": round(time.monotonic() - t0, 1),
         "out": str(out),
-        "settings": {"pages": ctx.pages, "repeats": ctx.repeats, "max_claims": ctx.max_claims,
+        "settings": {"pages": ctx.pages, "repeats": ctx.repeats, "max_claims": ctx.max_claims, "neo4j_max_claims": ctx.neo4j_max_claims,
                      "level_budget": ctx.level_budget,
                      "corpus": ctx.corpus, "stages": [s.name for s in specs],
                      "neo4j": _neo4j_setting(neo)},
