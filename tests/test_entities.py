@@ -152,6 +152,8 @@ def test_generated_places_and_adjectives(de, en, lang, text, expected):
     ("de", "Ende 2024 stieg der Wert. Das Ende der Hochzeit im Wedding-Kleid."),
     ("en", "Reading is fun. Nice work on Mobile apps. Split the Bath. March ahead."),
     ("en", "Jackson and Lincoln met Charlotte and Victoria."),
+    ("de", "Bis Mitte 2025 soll der Forst wachsen; Werder gewann, Achim lachte."),
+    ("en", "Spring sales at Delta and Metro rose; Gary and Sandy sat on the mesa."),
     # a first name is not a place with a genitive s ("Jona" + s)
     ("de", "Jonas kommt."),
 ])
