@@ -68,6 +68,12 @@ def _links(body: etree._Element, base_url: str) -> list[tuple[str, str]]:
     return links
 
 
+def _base_url(tree: etree._Element, url: str) -> str:
+    """What relative links of the page resolve against: its <base href>, else its own URL (as in a browser)."""
+    base = tree.find(".//base[@href]")
+    return urljoin(url, base.get("href").strip()) if base is not None else url
+
+
 def _plain_text(body: etree._Element) -> str:
     """Text of the extracted body with link markup removed (anchor text kept)."""
     stripped = deepcopy(body)
@@ -154,7 +160,9 @@ def extract_document(
     meta = page_metadata(tree, url)
     result = bare_extraction(
         tree,
-        url=url,
+        # no url: trafilatura would resolve every <a> of the whole page against the site's
+        # root (a tenth of the extraction time); _links resolves the few in the main text
+        # against the page itself, which is also right for "../x.html"
         with_metadata=False,        # page_metadata: the same fields, without categories, tags, licence
         include_links=True,
         include_comments=False,
@@ -180,7 +188,7 @@ def extract_document(
         text=text,
         content_hash=content_hash(text),
         fetched_at=fetched_at or utc_timestamp(),
-        links=_links(body, url),
+        links=_links(body, _base_url(tree, url)),
         raw_bytes=len(html) if isinstance(html, bytes) else len(html.encode("utf-8")),
         warnings=warnings,
     )

@@ -80,6 +80,19 @@ def test_relative_canonical_is_resolved():
     assert doc.canonical_url == "https://www.testkurier.de/wirtschaft/serverhallen"
 
 
+def test_links_resolve_against_the_page_or_its_base_href():
+    """As a browser resolves them: "../" and "#note" against the page itself, unless <base href> says otherwise."""
+    html = ARTICLE.replace('href="/wirtschaft/hintergrund"', 'href="../politik/hintergrund.html"') \
+                  .replace('href="https://example.org/bericht.pdf"', 'href="#fussnote-1"')
+    doc = extract_document(html, "https://www.testkurier.de/wirtschaft/2025/serverhallen-leer")
+    assert doc.links == [("Bericht der Marktforscher", "https://www.testkurier.de/wirtschaft/2025/serverhallen-leer#fussnote-1"),
+                         ("im Hintergrundartikel", "https://www.testkurier.de/wirtschaft/politik/hintergrund.html")]
+    with_base = html.replace("<head>", '<head><base href="https://archiv.testkurier.de/ausgabe/">')
+    doc = extract_document(with_base, "https://www.testkurier.de/wirtschaft/2025/serverhallen-leer")
+    assert doc.links == [("Bericht der Marktforscher", "https://archiv.testkurier.de/ausgabe/#fussnote-1"),
+                         ("im Hintergrundartikel", "https://archiv.testkurier.de/politik/hintergrund.html")]
+
+
 def test_legacy_encoding_from_meta_is_decoded():
     html = ARTICLE.replace('<meta charset="utf-8">', '<meta charset="windows-1252">').encode("cp1252")
     doc = extract_document(html, "https://www.testkurier.de/a")
