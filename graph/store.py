@@ -13,6 +13,7 @@ import json
 import sqlite3
 from dataclasses import asdict
 from datetime import datetime, timezone
+from typing import Iterable
 
 from graph.record import transaction
 from graph.types import ArticleRecord, ClaimRecord
@@ -176,6 +177,19 @@ CLAIM_SELECT = """
 """
 
 
+def claim_filter(article_ids: Iterable[str] | None = None, claim_ids: Iterable[str] | None = None
+                 ) -> tuple[str, list[str]]:
+    """(" WHERE ..." or "", parameters) selecting the claims (table alias `c`) of `article_ids`,
+    else those with `claim_ids`, else all of them."""
+    if article_ids is not None:
+        ids = list(article_ids)
+        return f" WHERE c.article_id IN ({','.join('?' * len(ids))})", ids
+    if claim_ids is not None:
+        ids = list(claim_ids)
+        return f" WHERE c.id IN ({','.join('?' * len(ids))})", ids
+    return "", []
+
+
 def load_claim_records(conn: sqlite3.Connection, article_ids: list[str] | None = None,
                        claim_ids: list[str] | None = None) -> list[ClaimRecord]:
     """Claims with their article's provenance, in a stable order (article, position).
@@ -185,17 +199,9 @@ def load_claim_records(conn: sqlite3.Connection, article_ids: list[str] | None =
     conversion and its original is kept by id in `ClaimRecord`-level data via
     `conversion_links`.
     """
-    sql = CLAIM_SELECT
-    params: list = []
-    if article_ids is not None:
-        sql += f" WHERE c.article_id IN ({','.join('?' * len(article_ids))})"
-        params = list(article_ids)
-    elif claim_ids is not None:
-        sql += f" WHERE c.id IN ({','.join('?' * len(claim_ids))})"
-        params = list(claim_ids)
-    sql += " ORDER BY c.article_id, c.idx"
+    where, params = claim_filter(article_ids, claim_ids)
     out = []
-    for row in conn.execute(sql, params):
+    for row in conn.execute(f"{CLAIM_SELECT}{where} ORDER BY c.article_id, c.idx", params):
         out.append(ClaimRecord(
             claim_id=row["id"], article_id=row["article_id"], source=row["source_name"],
             url=row["url"], published=row["published"], author=row["author"],

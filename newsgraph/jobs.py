@@ -7,6 +7,7 @@ Writing jobs hold the record's job lock so two nightly runs never interleave.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,10 +71,7 @@ def ingest_job(settings: Settings, paths: list[Path], progress: Progress | None 
         result.failures = ing.failures + ana.failures
         if link:
             _link(conn, settings, progress, result.stages)
-    result.summary = summarize(conn)
-    result.seconds = time.monotonic() - started
-    conn.close()
-    return result
+    return _finished(result, conn, started)
 
 
 def crawl_job(settings: Settings, urls: list[str], sources_file: Path | None, since: str | None,
@@ -111,6 +109,11 @@ def crawl_job(settings: Settings, urls: list[str], sources_file: Path | None, si
         result.failures = _failed_sources(report) + ana.failures
         if link:
             _link(conn, settings, progress, result.stages)
+    return _finished(result, conn, started)
+
+
+def _finished(result: JobResult, conn: sqlite3.Connection, started: float) -> JobResult:
+    """The job's result with the record's summary and the job's duration; closes `conn`."""
     result.summary = summarize(conn)
     result.seconds = time.monotonic() - started
     conn.close()
@@ -161,10 +164,7 @@ def link_job(settings: Settings, progress: Progress | None = None) -> JobResult:
     conn = record(settings)
     with job_lock(settings.db):
         _link(conn, settings, progress or pipeline._no_progress, result.stages)
-    result.summary = summarize(conn)
-    result.seconds = time.monotonic() - started
-    conn.close()
-    return result
+    return _finished(result, conn, started)
 
 
 def sync_job(settings: Settings, uri: str | None = None, progress: Progress | None = None) -> JobResult:
@@ -201,11 +201,7 @@ def run_job(settings: Settings, inputs: list[Path], sources_file: Path | None = 
     result.stages.update(link_job(settings, progress=progress).stages)
     if settings.neo4j_uri:
         result.stages.update(sync_job(settings, progress=progress).stages)
-    conn = record(settings)
-    result.summary = summarize(conn)
-    conn.close()
-    result.seconds = time.monotonic() - started
-    return result
+    return _finished(result, record(settings), started)
 
 
 # -- single documents -----------------------------------------------------------

@@ -18,7 +18,7 @@ import sqlite3
 from typing import Iterator, NamedTuple
 
 from graph.record import transaction
-from graph.store import now_iso
+from graph.store import claim_filter, now_iso
 from queries.search_text import claim_search_fields, entity_names_from_json
 
 CLAIM_SEARCH_SQL = """
@@ -42,14 +42,8 @@ class SearchRow(NamedTuple):
 def claim_search_rows(conn: sqlite3.Connection, article_ids: list[str] | None = None,
                       chunk: int = 5000, claim_ids: list[str] | None = None) -> Iterator[SearchRow]:
     """The searchable text of every claim, or of `article_ids` / `claim_ids`, in claim id order."""
-    sql, params = CLAIM_SEARCH_SQL, []
-    if article_ids is not None:
-        sql += f" WHERE c.article_id IN ({','.join('?' * len(article_ids))})"
-        params = list(article_ids)
-    elif claim_ids is not None:
-        sql += f" WHERE c.id IN ({','.join('?' * len(claim_ids))})"
-        params = list(claim_ids)
-    cur = conn.execute(sql + " ORDER BY c.id", params)
+    where, params = claim_filter(article_ids, claim_ids)
+    cur = conn.execute(f"{CLAIM_SEARCH_SQL}{where} ORDER BY c.id", params)
     while True:
         rows = cur.fetchmany(chunk)
         if not rows:
