@@ -86,6 +86,8 @@ class AttributionRules:
     generic_heads: tuple[str, ...] = ()     # generic and report words long enough to head a compound
     name_prefixes: tuple[str, ...] = ()     # a compound starting so is an institution ("Bundesnetzagentur")
     generic_alone: frozenset[str] = frozenset()   # no name alone ("des Verbands"), but in one
+    addressee_articles: frozenset[str] = frozenset()   # "X der Nachrichtenagentur Y sagte": Y is spoken to
+    addressee_after_verb: frozenset[str] = frozenset()  # "sagte ein Sprecher dem Handelsblatt"
 
 
 @lru_cache(maxsize=32)
@@ -125,6 +127,8 @@ def load_attribution_rules(data_dir: str, lang: str) -> AttributionRules | None:
                                    if len(w) >= 5)),
         name_prefixes=tuple(data.get("name_prefixes", [])),
         generic_alone=lower_set("generic_alone"),
+        addressee_articles=frozenset(data.get("addressee_articles", [])),
+        addressee_after_verb=frozenset(data.get("addressee_after_verb", [])),
     )
 
 
@@ -354,7 +358,8 @@ class _Resolver:
         gap = [w.lower() for w in self.text[e.end:pos].split()]
         if any(w not in self.rules.auxiliaries for w in gap) or re.search(r"[,;:()]", self.text[e.end:pos]):
             return []
-        return self._coordinated(e, forward=False)
+        speaker = _speaker_of_addressee(e, self.ents, self.text, self.rules)
+        return self._coordinated(speaker or e, forward=False)
 
     def pronoun_after(self, pos: int) -> tuple[str, tuple[int, int]] | None:
         m = re.compile(r"\s*(\w+)\b").match(self.text, pos)
@@ -477,7 +482,8 @@ def _resolve(cue: _Cue, m: re.Match, r: _Resolver, out: _Collector) -> bool:
         if cue.entities_only:
             return out.entities([e for e in r.in_span(lo, hi) if e.label in ("ORG", "PER", "MEDIA")]) \
                 or _acronym(text, lo, hi, r, out)
-        return out.entities(r.in_span(lo, hi)) or out.span(_np_after(text, lo, hi, rules))
+        return out.entities(_without_addressees(r.in_span(lo, hi), text, rules)) \
+            or out.span(_np_after(text, lo, hi, rules))
     if source == "own":
         return out.entities(r.own(m.start()))
     if source == "after":
@@ -497,7 +503,10 @@ def _resolve(cue: _Cue, m: re.Match, r: _Resolver, out: _Collector) -> bool:
             or (after_word and after_word.group(1).lower() in rules.passive_markers)):
         return False
     relative = _relative_clause(text, clause_lo, m.start(), rules)
-    if out.entities(r.entity_before(m.start())) or out.entities(r.entity_after(m.end(), max_words=4)):
+    # "Bank of England figures showed", "Eurostat data show": the source owns the report noun
+    verb_at = _before_report_noun(text, m.start(), rules)
+    if out.entities(r.entity_before(verb_at)) or out.entities(_not_spoken_to(r.entity_after(m.end(), max_words=4),
+                                                                             text, m.end(), rules)):
         return True
     appos = r.apposition_start(m.end())
     if appos is not None:
@@ -509,11 +518,57 @@ def _resolve(cue: _Cue, m: re.Match, r: _Resolver, out: _Collector) -> bool:
     lo, hi = clause_lo, _clause_end(text, m.end())
     if relative:
         return False
-    subject = _np_before(text, lo, m.start(), rules)
+    subject = _np_before(text, lo, verb_at, rules)
     if subject is not None:
         # The verb has its subject before it; a generic one ("Analysten erwarten") names no one.
         return out.span(subject)
     return out.span(_np_after(text, m.end(), hi, rules, max_skip=4, subject_only=True))
+
+
+def _speaker_of_addressee(e: SentenceEntity, ents: list[SentenceEntity], text: str,
+                          rules: AttributionRules) -> SentenceEntity | None:
+    """The person who speaks to `e` when `e` follows a person and a dative article ("Klaus Weber
+    der Nachrichtenagentur dpa", at most one capitalized noun between), else None."""
+    if not rules.addressee_articles:
+        return None
+    for p in ents:
+        if p.label == "PER" and p.end <= e.start:
+            gap = text[p.end:e.start].split()
+            if gap and gap[0] in rules.addressee_articles and len(gap) <= 2 \
+                    and all(w[:1].isupper() for w in gap[1:]):
+                return p
+    return None
+
+
+def _without_addressees(ents: list[SentenceEntity], text: str, rules: AttributionRules) -> list[SentenceEntity]:
+    """Drop the one spoken to ("wie Klaus Weber der Nachrichtenagentur dpa sagte")."""
+    return [e for e in ents if _speaker_of_addressee(e, ents, text, rules) is None]
+
+
+def _not_spoken_to(ents: list[SentenceEntity], text: str, verb_end: int,
+                   rules: AttributionRules) -> list[SentenceEntity]:
+    """Entities after a speech verb, unless the first is the one spoken to: after the speaker and
+    an unambiguous dative article ("sagte ein Sprecher dem Handelsblatt"), at most one noun between."""
+    if not ents or not rules.addressee_after_verb:
+        return ents
+    gap = [w for w in (w.strip("„“”\"»«") for w in text[verb_end:ents[0].start].split()) if w]
+    for i, w in enumerate(gap):
+        if i > 0 and w in rules.addressee_after_verb and len(gap) - i <= 2 \
+                and all(x[:1].isupper() for x in gap[i + 1:]):
+            return []
+    return ents
+
+
+_LAST_WORD = re.compile(r"(\w+)\s*$")
+
+
+def _before_report_noun(text: str, pos: int, rules: AttributionRules) -> int:
+    """Where the subject of a verb at `pos` ends when a lowercase report noun stands right
+    before the verb ("Bank of England figures showed" -> after "England"), else `pos`."""
+    m = _LAST_WORD.search(text, 0, pos)
+    if m and m.group(1) in rules.report_nouns and m.group(1).islower():
+        return m.start()
+    return pos
 
 
 _ACRONYM = re.compile(r"[A-Z][A-Z&]{1,5}")

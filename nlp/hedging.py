@@ -9,6 +9,7 @@ questions. Forecasts ("könnte", "could lift", "is expected to") are statements
 about the future, not doubts about a fact, and are not hedges. Cue lists live
 in `data/hedges/<lang>.json`; German "soll(en)" is only reportative when its
 clause has a perfect infinitive or a stative verb (see the data file).
+A `number_cues` entry ("a reported $6.1bn") hedges only the figure right after it.
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class HedgeRules:
     triggers: frozenset[str]
     plan_markers: re.Pattern | None = None
     attributive_scope: re.Pattern | None = None   # cue + adjective + noun: the cue doubts the adjective
+    number_cues: tuple[re.Pattern, ...] = ()      # hedge only the figure right after them ("a reported $6bn")
 
 
 @lru_cache(maxsize=32)
@@ -56,6 +58,7 @@ def load_hedge_rules(data_dir: str, lang: str) -> HedgeRules | None:
         triggers=frozenset(w.lower() for w in data.get("triggers", [])),
         plan_markers=re.compile(data["plan_markers"], re.IGNORECASE) if data.get("plan_markers") else None,
         attributive_scope=re.compile(data["attributive_scope"]) if data.get("attributive_scope") else None,
+        number_cues=tuple(re.compile(c, re.IGNORECASE) for c in data.get("number_cues", [])),
     )
 
 
@@ -84,6 +87,7 @@ def hedge_cues(text: str, rules: HedgeRules | None) -> list[tuple[int, str]]:
         return []
     found = [(m.start(), m.group(0)) for rx in rules.cues for m in rx.finditer(text)
              if not (rules.attributive_scope and rules.attributive_scope.match(text, m.end()))]
+    found += [(m.start(), m.group(0)) for rx in rules.number_cues for m in rx.finditer(text)]
     if rules.modal is not None:
         for m in rules.modal.finditer(text):
             if _reportative_modal(text[m.start():], rules):
@@ -110,13 +114,16 @@ def hedged_positions(text: str, positions: list[int], rules: HedgeRules | None) 
         return [False] * len(positions)
     if rules is not None and _is_question(text, rules):
         return [True] * len(positions)
+    # a cue before a figure ("a reported $6.1bn") hedges that figure only
+    number_ends = [m.end() for rx in rules.number_cues for m in rx.finditer(text)] if rules else []
+    cues = [(p, c) for p, c in cues if not any(p + len(c) == e for e in number_ends)]
     breaks = [m.start() for m in rules.clause_breaks.finditer(text)] if rules and rules.clause_breaks else []
 
     def part(pos: int) -> int:
         return sum(1 for b in breaks if b <= pos)
 
     hedged_parts = {part(p) for p, _ in cues}
-    return [part(p) in hedged_parts for p in positions]
+    return [part(p) in hedged_parts or any(0 <= p - e <= 2 for e in number_ends) for p in positions]
 
 
 def is_hedged(text: str, lang: str, data_dir: Path | None = None) -> bool:

@@ -87,7 +87,9 @@ def is_quantity(mn: Mention, text: str, lex: QuantityLexicon) -> bool:
         if mn.base <= 1:                           # "one day", "null Nachfrage"
             return mn.scaled or mn.money or mn.unit in _SIGNED_UNITS
         if not mn.explicit:
-            return norm(mn.word) not in lex.needs_unit_words and _counted_noun_follows(text, mn.end, lex)
+            return norm(mn.word) not in lex.needs_unit_words and (
+                _counted_noun_follows(text, mn.end, lex)
+                or prev_word(text, mn.start) in lex.count_anaphora_leads)   # "including six that ..."
     if mn.kind == "article":
         return mn.scaled or mn.unit is not None   # "eine Milliarde", "einen Prozentpunkt"
     if mn.kind == "share":

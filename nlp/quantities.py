@@ -62,7 +62,9 @@ Conventions (shared with tests/annotations, see samples/README.md):
   Weltmeister"), "times" also before a noun ("36 times earnings"). "einmal",
   "einfach" are not multiples.
 - Money: ¥ is JPY; Yuan, Renminbi, RMB and CNY are CNY; "Dollar" alone is
-  USD; "cents" in English are US cents. No context guessing, except that a
+  USD; "cents" in English are US cents unless the nearest other amount of the
+  sentence is in another currency with cents ("€1.75, up 4 cents"). No other
+  context guessing, except that a
   scaled amount without unit after a scaled money amount of the same sentence
   that ends its clause or is compared ("1,8 Mrd. Euro, rund eine Milliarde
   weniger als im Vorjahr") is written in that currency, and a bare new level
@@ -91,6 +93,7 @@ from nlp.quantity_changes import mark_changes
 from nlp.quantity_lexicon import QuantityLexicon, UnsupportedLanguage, load_lexicon, norm
 from nlp.quantity_mentions import OPENERS, Mention, bare, prev_word, tokens_before
 from nlp.quantity_relations import (assign_rates, inherit_currency, mark_conversions, merge_ranges, pair_levels,
+                                    merge_digit_shares, subunit_currencies,
                                     points_as_percentage_points, rate_after)
 from nlp.types import Quantity
 
@@ -115,8 +118,9 @@ def find_quantities(text: str, lang: str, data_dir: str | Path | None = None) ->
         return []                                  # most sentences state no number at all
     merged = merge_ranges(raw, text, lex)
     pair_levels(merged, text, lex)
-    kept = [m for m in merged if is_quantity(m, text, lex)]
+    kept = merge_digit_shares([m for m in merged if is_quantity(m, text, lex)], text, lex)
     inherit_currency(kept, text, lex)
+    subunit_currencies(kept, text)
     mark_conversions(kept, text, lex)
     assign_rates(kept, text, lex)
     mark_changes(kept, text, lex)
@@ -415,6 +419,7 @@ def _attach_measure(text: str, mn: Mention, lex: QuantityLexicon, pos: int) -> i
     if (unit.max_value is not None and abs(mn.value) >= unit.max_value) or abs(mn.value) in unit.not_values:
         return pos                                 # "1080p" is no amount of pence
     mn.unit, mn.money = unit.unit, unit.currency
+    mn.subunit_of = unit.shared_by
     mn.factor *= unit.factor
     return m.end()
 

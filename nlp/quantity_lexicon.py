@@ -118,6 +118,7 @@ class Unit:
     currency: bool = False              # a subunit of money ("Cent", "p")
     max_value: float | None = None
     not_values: frozenset[float] = frozenset()   # "1080p" is a video format, not pence
+    shared_by: frozenset[str] = frozenset()      # "cents" of EUR too: the sentence's currency decides
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,9 @@ class QuantityLexicon:
     max_gap_words: int
     max_after_words: int
     conversion_re: re.Pattern[str]
+    # "73 vulnerabilities, including six that ...": a number word after these counts the noun before
+    count_anaphora_leads: frozenset[str] = frozenset()
+    share_joiners: frozenset[str] = frozenset()   # "7 in 10 voters", "3 von 4 Befragten"
 
 
 class UnsupportedLanguage(ValueError):
@@ -314,8 +318,11 @@ def _number_parts(lang: str, data_dir: str, nw: dict, words: NumberWords) -> dic
     suffix_alt = alternation([s + e for s in suffixes for e in endings], word_end=False)
     follow = fr.get("follow", "(?!)")
     article_follow = alternation(scale_forms + list(nw.get("article_units", [])))
+    # units counted after one article form only ("verliert einen Punkt", but "Ein Punkt ist offen")
+    article_only = "|".join(f"{cue_alternation(arts)}(?={SP}+{alternation([unit])})"
+                            for unit, arts in nw.get("article_only_units", {}).items()) or "(?!)"
     core_re = re.compile("|".join([
-        f"(?P<art>{cue_alternation(articles)})(?={SP}+{article_follow})",
+        f"(?P<art>{cue_alternation(articles)}(?={SP}+{article_follow})|{article_only})",
         f"(?P<fnum>{cue_alternation(fr.get('numerators', {}))})[ \u00a0-]+"
         f"(?P<fden>{cue_alternation(fr.get('denominators', {}))})",
         f"(?P<half>{cue_alternation(fr.get('halves', {}))})",
@@ -365,6 +372,8 @@ def _number_parts(lang: str, data_dir: str, nw: dict, words: NumberWords) -> dic
         multiple_infinitives={norm(k): float(v) for k, v in nw.get("multiple_infinitives", {}).items()},
         infinitive_markers=frozenset(norm(w) for w in nw.get("infinitive_markers", [])),
         needs_unit_words=frozenset(norm(w) for w in nw.get("standalone_needs_unit", [])),
+        count_anaphora_leads=frozenset(norm(w) for w in nw.get("count_anaphora_leads", [])),
+        share_joiners=frozenset(norm(w) for w in nw.get("share_joiners", [])),
         count_noun_re=count_noun_re, stopwords=stopwords,
     )
 
@@ -407,7 +416,8 @@ def _right_parts(lang: str, data_dir: str, nw: dict) -> dict:
     for form, sub in cur.get("subunits", {}).get(lang, {}).items():
         units[norm(form)] = Unit(sub["code"], factor=float(sub["factor"]), currency=True,
                                  max_value=sub.get("max_value"),
-                                 not_values=frozenset(float(v) for v in sub.get("not_values", ())))
+                                 not_values=frozenset(float(v) for v in sub.get("not_values", ())),
+                                 shared_by=frozenset(sub.get("shared_by", ())))
         (attached_forms if sub.get("attached_only") else unit_forms).append(form)
     plain_names = [n for n in names if n not in needs_adjective]
     # an attached unit letter starting a hyphen compound is part of a name ("3C-Tech"), not a unit

@@ -46,6 +46,7 @@ class Mention:
     level: bool = False        # old level of a "von X auf Y" pair
     change: str | None = None
     conversion_of: int | None = None
+    subunit_of: frozenset[str] = frozenset()   # "cents": the other currencies they may be hundredths of
 
     @property
     def value(self) -> float:

@@ -23,6 +23,10 @@ from nlp.quantity_mentions import OPENERS, Mention, bare, clause_tokens_before, 
 
 _CLOSE_AFTER_PAREN = re.compile(r"\s*[)\],;]")
 _PAREN_CLOSE = re.compile(r"\s*\)")
+# "by X to Y" after a change verb is a range of the change only when its ends are of a size
+# ("fall by 75 to 100 basis points", "by 1 to 5 percent"); a far larger second number is the
+# new level ("fell by 6,000 to 221,000")
+_CHANGE_RANGE_MAX_RATIO = 5
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-ZÄÖÜ\"„“]|\n")
 
 
@@ -61,15 +65,17 @@ def _range_of(a: Mention, b: Mention, text: str, lex: QuantityLexicon) -> Mentio
         return None
     if a.unit is not None and not a.money and b.unit is None and not b.scaled:
         return None                              # "38 points to 8,214": a range writes its unit last
-    if connector in lex.level_to and change_cue_before(a, text, lex) \
-            and (a.explicit or prev_word(text, a.outer_start) not in lex.change_links):
-        return None      # "rose (from) 3 to 5 percent", "dropped by $200 million to $1.1 billion":
-                         # change and level; but "fall by 75 to 100 basis points" is a range
-    if _bare_year(a) and _bare_year(b):
-        return None
     # the first end takes the second's scale ("3 bis 5 Mio.") or unit factor ("75 to 100 basis points")
     factor = b.factor if (not a.scaled and (b.scaled or a.unit is None)) else a.factor
     low, high = a.base * factor, b.value
+    if connector in lex.level_to and change_cue_before(a, text, lex) \
+            and (a.explicit or prev_word(text, a.outer_start) not in lex.change_links
+                 or high > _CHANGE_RANGE_MAX_RATIO * low):
+        return None      # "rose (from) 3 to 5 percent", "dropped by $200 million to $1.1 billion",
+                         # "fell by 6,000 to 221,000": change and level;
+                         # but "fall by 75 to 100 basis points" is a range
+    if _bare_year(a) and _bare_year(b):
+        return None
     if low >= high:
         return "drop" if dash and not a.explicit and not b.explicit else None
     start = a.lead_start if a.lead in lex.span_leads else a.start
@@ -80,6 +86,37 @@ def _range_of(a: Mention, b: Mention, text: str, lex: QuantityLexicon) -> Mentio
     if a.lead and a.lead not in lex.span_leads:
         merged.lead, merged.lead_start = a.lead, a.lead_start
     return merged
+
+
+def merge_digit_shares(ms: list[Mention], text: str, lex: QuantityLexicon) -> list[Mention]:
+    """Join "7 in 10", "9 out of 10", "3 von 4" (two bare integers, the first smaller, the second at
+    most 1,000 and without a unit: "2 in 5 minutes" is no share) into one share in percent, like the
+    word shares "one in five"."""
+    out: list[Mention] = []
+    i = 0
+    while i < len(ms):
+        a = ms[i]
+        b = ms[i + 1] if i + 1 < len(ms) else None
+        if b is not None and _bare_int(a) and _bare_int(b) and 0 < a.value < b.value <= _SHARE_MAX_WHOLE \
+                and norm(text[a.end:b.start]) in lex.share_joiners and b.per is None and a.change is None:
+            share = Mention(a.start, a.num_start, a.core_start, b.core_end, b.end, "share",
+                            100 * a.value / b.value, unit="percent", qualifier=a.qualifier,
+                            qualifier_text=a.qualifier_text)
+            out.append(share)
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
+_SHARE_MAX_WHOLE = 1000
+
+
+def _bare_int(m: Mention) -> bool:
+    d = m.digit
+    return m.kind == "digits" and d is not None and d.integer and not d.grouped and not m.explicit \
+        and m.low is None and m.unit is None
 
 
 def _bare_year(m: Mention) -> bool:
@@ -181,6 +218,10 @@ def _rate_before(text: str, mn: Mention, lex: QuantityLexicon, lo: int) -> str |
     """ "Pro Kopf gaben ... 1.300 Euro", "die Monatsmiete ... 3.000 Franken", "Ein Liter ... 1,62 Euro"."""
     toks = clause_tokens_before(text, mn.outer_start, lo, 90, lex.abbreviations)[-8:]
     words = [bare(t) for t in toks]
+    if lo > 0:                                      # an earlier quantity: its clause keeps its rate words
+        stops = [i for i, w in enumerate(words) if w in lex.clause_stops]
+        if stops:                                   # "40 GWh of annual capacity and will employ 3,200"
+            toks, words = toks[stops[-1] + 1:], words[stops[-1] + 1:]
     prefixes = tuple(lex.rate_compound_prefixes)
     if not (mn.money and prefixes and any(t.lstrip(OPENERS).startswith(prefixes) for t in toks)) \
             and lex.rate_triggers.isdisjoint(words):
@@ -223,6 +264,20 @@ def _inherited_rate(before: list[Mention], mn: Mention, text: str, lex: Quantity
 
 
 # --- currencies left out -------------------------------------------------------------------------------
+
+def subunit_currencies(ms: list[Mention], text: str) -> None:
+    """English "cents" default to US cents; next to an amount in another currency that has cents,
+    they are hundredths of that one ("€1.75 a litre, up 4 cents", "rose 5 cents to €1.20")."""
+    for i, mn in enumerate(ms):
+        if not mn.subunit_of:
+            continue
+        near = sorted((m for m in ms if m is not mn and m.money and not m.subunit_of),
+                      key=lambda m: abs(m.start - mn.start))
+        for other in near[:1]:
+            lo, hi = sorted((other.end, mn.start)) if other.start < mn.start else sorted((mn.end, other.start))
+            if not _SENTENCE_BREAK.search(text[lo:hi]) and other.unit in mn.subunit_of:
+                mn.unit = other.unit
+
 
 # what follows an amount: the end of its clause, or two words ("weniger als")
 _AFTER_AMOUNT = re.compile(r"[ \u00a0]*(?:(?P<end>[.,;:!?)\u2013\u2014]|$)"

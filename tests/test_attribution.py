@@ -64,7 +64,23 @@ EN = [
     ("Economists polled by Reuters expect growth of 0.5%.", ["Reuters"]),
     ("Analysts expect 3% growth next year.", []),
     ("Demand is expected to double by 2030.", []),
+    # a report noun between the source and its verb belongs to the source
+    ("Approvals rose to 68,000, Bank of England figures showed.", ["Bank of England"]),
+    ("Prices rose 3%, official figures showed.", []),
 ]
+
+# the one spoken to is no source: a name after the speaker and a dative article
+ADDRESSEES = [
+    ("Der Gewinn lag bei 1 Mrd. Euro, wie Finanzchef Klaus Weber der Nachrichtenagentur dpa sagte.", ["Klaus Weber"]),
+    ("Der Umsatz stieg um 3 Prozent, wie Klaus Weber dem Handelsblatt sagte.", ["Klaus Weber"]),
+    ("Der Konzern will 30 Milliarden Euro investieren, sagte ein Sprecher dem Handelsblatt.", []),
+    ("Der Umsatz stieg um 3 Prozent, sagte ein Sprecher der Deutschen Bahn.", ["Deutschen Bahn"]),
+]
+
+
+@pytest.mark.parametrize("text,names", ADDRESSEES)
+def test_addressee_is_no_source(pipelines, text, names):
+    assert list(attribute(pipelines, text, "de").names) == names
 
 
 @pytest.mark.parametrize("text,names", DE)

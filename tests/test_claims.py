@@ -270,3 +270,40 @@ def test_quality_bars_catch_lost_sources_and_hedges(analyzer):
     """The bar test can fail: without attribution and with hedging reversed it must."""
     result = evaluate([ANNOTATIONS / "heldout_de.jsonl"], _WithoutSources(analyzer))
     assert set(_below_bars(result.total().figures())) == {"attribution", "hedging"}
+
+
+# "over" after a verb whose particle it is (turn over = have a turnover, hand/sign/fork over =
+# transfer, roll over = refinance) is no lower bound; elsewhere ("paid over", "Over 60%") it is,
+# because there it means "more than" (nlp/data/quantities/qualifiers.json, `not_after`)
+@pytest.mark.parametrize("text,span,qualifier", [
+    ("The company turned over €148 million last year.", "€148 million", "exact"),
+    ("The firm handed over $2 million to prosecutors.", "$2 million", "exact"),
+    ("The founder signed over $5 million in shares to a trust.", "$5 million", "exact"),
+    ("The bank rolled over $2bn of debt.", "$2bn", "exact"),
+    ("The company turned over more than €148 million.", "more than €148 million", "lower_bound"),
+    ("The bank paid over $2 million to settle the claims.", "over $2 million", "lower_bound"),
+    ("Turnover rose to over €148 million.", "over €148 million", "lower_bound"),
+    ("Over 60% of voters backed the plan.", "Over 60%", "lower_bound"),
+])
+def test_over_as_verb_particle_is_no_bound(analyzer, text, span, qualifier):
+    c = claim(analyzer, text, "en", span)
+    assert (c.qualifier, c.low is None, c.high is None) == (qualifier, False, qualifier == "lower_bound")
+
+
+# a rate word belongs to the quantity of its own clause: "annual" in "40 GWh of annual capacity"
+# is the capacity's (it names the measure, like "Jahreskapazität", and gives no rate), never that
+# of a count in a later coordinated clause (nlp/quantity_relations.py)
+@pytest.mark.parametrize("text,lang,rates", [
+    ("The plant will have 40 GWh of annual capacity and will employ 3,200 people.", "en",
+     {"40 GWh": None, "3,200": None}),
+    ("The group had $2bn in annual sales and 5,000 staff.", "en", {"$2bn": None, "5,000": None}),
+    ("The mill produces 500,000 tonnes a year and employs 1,100 workers.", "en",
+     {"500,000 tonnes": "year", "1,100": None}),
+    ("Der Konzern zahlt jährlich 2 Mrd. Euro Zinsen und beschäftigt 3.000 Mitarbeiter.", "de",
+     {"2 Mrd. Euro": "year", "3.000": None}),
+    ("Pro Kopf und Jahr gaben die Deutschen 1.300 Euro aus.", "de", {"1.300 Euro": "person"}),
+    ("Annual rent rose to $40,000.", "en", {"$40,000": "year"}),
+])
+def test_rate_attaches_within_its_clause(analyzer, text, lang, rates):
+    got = {c.span: c.per for c in analyzer.analyze(text, lang=lang).claims}
+    assert got == rates

@@ -303,6 +303,16 @@ SINGLE = [
     ("en", "Analysts expect a 6% drop.", "6%", 6, "percent", "exact", {"change": "decrease"}),
     ("en", "The company reported a gain of 8%.", "8%", 8, "percent", "exact", {"change": "increase"}),
     ("en", "The firm shed 400 jobs.", "400", 400, "count", "exact", {"change": "decrease"}),
+    # singular poll point after "einen" (not after "ein"/"einem": a topic), dative unit forms
+    ("de", "Die Partei verliert einen Punkt.", "einen Punkt", 1, "points", "exact", {}),
+    ("de", "Böen erreichten bis zu 130 Kilometern pro Stunde.", "bis zu 130 Kilometern pro Stunde", 130, "km/h",
+     "upper_bound", {}),
+    # shares written in digits, like "one in five"; a unit after the whole makes it a duration
+    ("en", "About 7 in 10 voters back the plan.", "About 7 in 10", 70, "percent", "approx", {}),
+    ("de", "3 von 4 Befragten lehnen das ab.", "3 von 4", 75, "percent", "exact", {}),
+    ("en", "He scored 2 in 5 minutes.", "2", 2, "count", "exact", {}),
+    # English month names are capitalized: "30 may be" is the modal
+    ("en", "As many as 30 may be affected.", "As many as 30", 30, "count", "upper_bound", {}),
 ]
 
 NEGATIVE = [
@@ -388,6 +398,12 @@ NEGATIVE = [
     ("en", "He tried nine times in a row."),
     ("en", "The S&P 500 and the Nasdaq 100 closed mixed."),
     ("en", "Videos now stream in 1080p and 720p."),
+    # phone numbers in short groups, days coordinated with a dated day, topics
+    ("en", "For advice, call the helpline on 0808 800 5000."),
+    ("de", "Die Hotline ist unter 0800 330 1000 erreichbar."),
+    ("en", "The summit takes place on 14 and 15 May in Geneva."),
+    ("de", "Die Messe findet am 14. und 15. Mai statt."),
+    ("de", "Ein Punkt ist noch offen."),
 ]
 
 # (lang, text, [expected fields per quantity, in order])
@@ -489,6 +505,25 @@ MULTI = [
     ("de", "Die Firma investierte 3 Mrd. Euro, neunmal mehr als der Rivale.", [
         dict(span="3 Mrd. Euro", unit="EUR"),
         dict(span="neunmal", value=9, unit="multiple"),
+    ]),
+    # a number word after "including"/"darunter" counts the noun named before it
+    ("de", "Bei dem Unfall wurden 14 Menschen verletzt, darunter drei schwer.", [
+        dict(span="14", value=14), dict(span="drei", value=3),
+    ]),
+    # English cents are hundredths of the sentence's other currency when it has cents, else US cents
+    ("en", "Petrol costs €1.75 a litre, up 4 cents on last week.", [
+        dict(span="€1.75", unit="EUR"), dict(span="4 cents", value=0.04, unit="EUR"),
+    ]),
+    ("en", "The stock fell 30 cents to $12.40.", [
+        dict(span="30 cents", value=0.3, unit="USD"), dict(span="$12.40", unit="USD"),
+    ]),
+    # "by X to Y" with a far larger second number is a change and its new level, not a range
+    ("en", "Headcount fell by 6,000 to 221,000.", [
+        dict(span="6,000", value=6000, change="decrease"),
+        dict(span="221,000", value=221000),
+    ]),
+    ("en", "Rates could fall by 75 to 100 basis points.", [
+        dict(span="75 to 100 basis points", value=0.875, qualifier="range"),
     ]),
 ]
 
