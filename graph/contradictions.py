@@ -28,7 +28,7 @@ from typing import Callable
 from graph.link_config import LinkConfig
 from graph.link_types import FactGroup, Flag
 from graph.rates import RateTable, implied_rate, parse_day, usd_rate
-from graph.timescope import excludes
+from graph.timescope import excludes, may_coincide
 from graph.types import ClaimRecord
 from graph.units import MONEY, UnitTable, load_units
 
@@ -89,6 +89,14 @@ def significant_digits(span: str) -> int:
     if not decimal:
         digits = digits.rstrip("0")
     return max(1, len(digits))
+
+
+def rounding_unit(value: float, span: str) -> float:
+    """One unit of the last significant digit the span writes ("6 Mio." -> 1e6, "5,6 Mio." -> 1e5,
+    "27" -> 1); 0 for a zero value."""
+    if value == 0:
+        return 0.0
+    return 10 ** (math.floor(math.log10(abs(value))) - significant_digits(span) + 1)
 
 
 def rounding_tolerance(value: float, span: str, config: LinkConfig) -> float:
@@ -345,9 +353,18 @@ def _judge_readings(group: FactGroup, readings: list[Reading], conv_pairs: set[f
         for j in range(i + 1, len(ordered)):
             a, b = mains[ordered[i]], mains[ordered[j]]
             ratio = stated_factor(a.members[0], b.members[0])
-            if not overlaps(a, b) and ratio <= config.max_disagreement_ratio:
+            if not overlaps(a, b) and plausible_disagreement(ratio, config) \
+                    and not _times_may_coincide(a.members[0], b.members[0]):
                 flags.append(_change(group, a.members[0], b.members[0], ratio))
     return flags
+
+
+def _times_may_coincide(a: Reading, b: Reading) -> bool:
+    """Whether two stated times may hold one moment (`timescope.may_coincide`): then their
+    values are not a change over time ("seit 1985 ... rund 7.900 Mitarbeiter" is today's
+    figure as much as "derzeit über 9.000"). Nor are they a contradiction: times we can
+    place only roughly do not accuse anyone."""
+    return may_coincide(a.scope, b.scope, a.rec.published, b.rec.published)
 
 
 def _read_apart(times: list[tuple[str, _Cluster]], other: _Cluster) -> bool:
@@ -413,16 +430,29 @@ def _first_conflict(a: _Cluster, b: _Cluster, conv_pairs: set[frozenset],
     return None
 
 
+def plausible_disagreement(ratio: float, config: LinkConfig) -> bool:
+    """Whether two values this far apart (a factor) can be one quantity reported differently.
+
+    Rounding, estimates and a slipped digit stay within `max_digit_slip_ratio` ("5,6 Mio."
+    against "60 Mio.", "7.500" for "75.000"); a scale word read wrongly ("Billion" as
+    "billion") lies between `scale_slip_ratio` and `max_disagreement_ratio`. Anything in
+    between, or beyond, measures two things: no fact, no contradiction, no change.
+    """
+    return ratio <= config.max_digit_slip_ratio or (
+        config.scale_slip_ratio <= ratio <= config.max_disagreement_ratio)
+
+
 def _changing(config: LinkConfig) -> Callable[[Reading, Reading], bool]:
-    """Values of different times differ as a change unless `max_disagreement_ratio` apart
-    (then they measure different things)."""
-    return lambda x, y: stated_factor(x, y) <= config.max_disagreement_ratio
+    """Values of different times differ as a change unless implausibly far apart
+    (`plausible_disagreement`: then they measure different things)."""
+    return lambda x, y: plausible_disagreement(stated_factor(x, y), config)
 
 
 def _contradicting(group: FactGroup, config: LinkConfig) -> Callable[[Reading, Reading], bool]:
     """When disagreeing values are a contradiction.
 
-    Not when `max_disagreement_ratio` apart (two things, not one misreported), nor when
+    Not when implausibly far apart (`plausible_disagreement`: two things, not one
+    misreported), nor when
     both claims are hedged: neither source asserts its figure ("angeblich 25 GWh",
     "Berichten zufolge 60 GWh"), so two rumours that differ accuse no one. When
     `group.about` is known (the linking stage knows it), both must also name the same
@@ -430,7 +460,7 @@ def _contradicting(group: FactGroup, config: LinkConfig) -> Callable[[Reading, R
     numbers count is a guess, and a guess is no contradiction.
     """
     def may(x: Reading, y: Reading) -> bool:
-        if stated_factor(x, y) > config.max_disagreement_ratio:
+        if not plausible_disagreement(stated_factor(x, y), config):
             return False
         if x.rec.claim.hedged and y.rec.claim.hedged:
             return False

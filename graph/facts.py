@@ -22,6 +22,12 @@ decide where those run out):
   shared entity or related subjects ("DeepSeek" / "DeepSeek-R1") and a small
   one for close values. Unrelated subjects ("USA" / "China") never merge.
 
+Resemblance (the score) never joins two claims of one sentence, two differing
+figures of one article, a bare number without measure, or two reports that share
+nothing but a measure or a place unless they are near-paraphrases of one figure
+(`_soft_refused`, `_unanchored`); figures a digit slip or a scale word cannot
+explain are never one fact (`contradictions.plausible_disagreement`).
+
 Values that disagree still land in one group when the evidence is strong (a
 higher score, `disagreeing_score`, and a common entity that is not a place),
 so the judge can see the contradiction; a loose resemblance never makes one.
@@ -48,10 +54,10 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from graph.contradictions import allowed_interval
+from graph.contradictions import allowed_interval, plausible_disagreement, rounding_unit
 from graph.link_config import LinkConfig
 from graph.link_types import FactGroup
-from graph.timescope import ends_before, load_time_words, time_scope
+from graph.timescope import ends_before, load_time_words, names_a_year, time_scope
 from graph.types import ClaimRecord
 from graph.units import UnitTable, load_units
 
@@ -137,17 +143,17 @@ def base_value(value: float, unit: str, units: UnitTable, usd_per_unit: Callable
 class _Evidence:
     """What a component's members say against a union: sentence keys, subjects, stated values."""
 
-    keys: set
+    keys: dict          # (article, sentence, family, per) -> time scopes stated there
     subjects: set
     stated: dict[str, list]     # article -> [(value, as written, sentence index, sources, time)]
 
     @classmethod
     def of(cls, feats: Iterable[ClaimFeatures]) -> _Evidence:
-        ev = cls(set(), set(), {})
+        ev = cls({}, set(), {})
         for f in feats:
             key, stated = sentence_key(f), stated_key(f)
             if key is not None:
-                ev.keys.add(key)
+                ev.keys.setdefault(key[:-1], set()).add(key[-1])
             if f.subject:
                 ev.subjects.add(f.subject)
             if stated is not None:
@@ -155,7 +161,8 @@ class _Evidence:
         return ev
 
     def absorb(self, other: _Evidence) -> None:
-        self.keys |= other.keys
+        for key, scopes in other.keys.items():
+            self.keys.setdefault(key, set()).update(scopes)
         self.subjects |= other.subjects
         for article, values in other.stated.items():
             self.stated.setdefault(article, []).extend(values)
@@ -189,6 +196,9 @@ class FactUnionFind:
         self.same_value_ratio = config.same_value_ratio
         self.parent = list(range(len(feats)))
         self.size = [1] * len(feats)
+        # root -> smallest and largest value of its members (see `span`)
+        self.lo = [f.value for f in feats]
+        self.hi = [f.value for f in feats]
         self.members: dict[int, list[int]] = {}     # root -> members, until its evidence is gathered
         self.evidence: dict[int, _Evidence] = {}    # root -> its members' evidence
         for group in groups:
@@ -200,6 +210,8 @@ class FactUnionFind:
             for m in group[1:]:
                 self.parent[m] = group[0]
             self.size[group[0]] = len(group)
+            self.lo[group[0]] = min(self.feats[m].value for m in group)
+            self.hi[group[0]] = max(self.feats[m].value for m in group)
             self.members[group[0]] = group
             return
         for m in group[1:]:
@@ -223,12 +235,19 @@ class FactUnionFind:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
+        self.lo[ra], self.hi[ra] = min(self.lo[ra], self.lo[rb]), max(self.hi[ra], self.hi[rb])
         if ra in self.evidence or rb in self.evidence:     # keep gathered evidence up to date
             self._evidence(ra).absorb(self._evidence(rb))
             del self.evidence[rb]
         else:
             self.members.setdefault(ra, [ra]).extend(self.members.pop(rb, [rb]))
         return True
+
+    def span(self, a: int, b: int) -> float:
+        """How far apart (as a factor, `_value_ratio`) the values of a's and b's components would lie
+        if joined."""
+        ra, rb = self.find(a), self.find(b)
+        return _value_ratio(min(self.lo[ra], self.lo[rb]), max(self.hi[ra], self.hi[rb]))
 
     def _evidence(self, root: int) -> _Evidence:
         ev = self.evidence.get(root)
@@ -237,7 +256,7 @@ class FactUnionFind:
         return ev
 
     def _may_join(self, a: _Evidence, b: _Evidence, soft: bool) -> bool:
-        if not a.keys.isdisjoint(b.keys):
+        if _one_sentence_clash(a.keys, b.keys):
             return False
         if soft and a.subjects and b.subjects and not any(
                 self.related(x, y) for x in a.subjects for y in b.subjects):
@@ -319,6 +338,24 @@ def stated_key(f: ClaimFeatures) -> tuple | None:
         return None
     return (f.article_id, f.value, f.written, f.sentence[1], None if f.hedged else f.sources,
             (f.timed, f.scope, f.earlier))
+
+
+def _one_sentence_clash(a: dict, b: dict) -> bool:
+    """Two claims of one sentence (unit family and rate alike) at one time scope in one fact.
+
+    "jetzt 75.000, früher 180.000" is one fact that changed; a claim whose time went
+    unread ("now rents for 75,000 yuan, down from roughly 180,000 yuan": no time on the
+    latter) counts as another time here, so the hard rules may still join it through
+    other articles. Resemblance alone never joins two claims of one sentence
+    (`_soft_refused`).
+    """
+    if len(a) > len(b):
+        a, b = b, a
+    for key, scopes_a in a.items():
+        scopes_b = b.get(key)
+        if scopes_b and not scopes_a.isdisjoint(scopes_b):
+            return True
+    return False
 
 
 def sentence_key(f: ClaimFeatures) -> tuple | None:
@@ -409,7 +446,8 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     pairs = _prune(pairs, feats, dirty, uf)
     mkless = _prune(_mkless_candidates(entity_blocks, feats, dirty, uf, config, related), feats, dirty, uf)
     loose = [run for m in loose_blocks.values() if len(m) > 1
-             for run in _equal_value_runs(m, feats, dirty, config.equal_value_ratio)]
+             for run in _equal_value_runs([i for i in m if not _unmeasured_count(feats[i])], feats, dirty,
+                                          config.equal_value_ratio)]
     if vectors is None:
         return uf
     needed = sorted({i for p in pairs for i in p} | {i for p in mkless for i in p} | {i for b in loose for i in b})
@@ -421,23 +459,30 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
     if candidates:
         sims = np.einsum("ij,ij->i", vecs[[rows[a] for a, _ in candidates]],
                          vecs[[rows[b] for _, b in candidates]])
-        scored = [(soft_score(feats[a], feats[b], cos, config, related), a, b)
+        scored = [(soft_score(feats[a], feats[b], cos, config, related), a, b, cos)
                   for (a, b), cos in zip(candidates, sims.tolist())]
         # strongest evidence first: a refused union (see FactUnionFind) then
         # keeps the better-supported grouping, whatever the claims' order
-        for score, a, b in sorted(scored, key=lambda x: (-x[0], x[1], x[2])):
+        for score, a, b, cos in sorted(scored, key=lambda x: (-x[0], x[1], x[2])):
             if score < config.same_fact_score:
+                continue
+            if _unanchored(feats[a], feats[b], related) and (
+                    cos < config.loose_cosine or not _same_figure(feats[a], feats[b], uf)):
                 continue
             # values that disagree join only claims about one thing, on stronger evidence:
             # a contradiction must be about something, and more certain than a corroboration
             if not _may_join(feats[a], feats[b], config, related) or (
-                    score < config.disagreeing_score
-                    and _value_ratio(feats[a].value, feats[b].value) > config.same_value_ratio):
+                    not _same_figure(feats[a], feats[b], uf) and (
+                        score < config.disagreeing_score or not _about_one_thing(feats[a], feats[b], related))):
+                continue
+            if _soft_refused(feats[a], feats[b], uf.span(a, b), config, related, uf):
                 continue
             uf.union(a, b, soft=True)
     for a, b in sorted(mkless):
         cos = float(vecs[rows[a]] @ vecs[rows[b]])
-        if _value_ratio(feats[a].value, feats[b].value) <= config.same_value_ratio \
+        if _same_figure(feats[a], feats[b], uf) \
+                and not (_unanchored(feats[a], feats[b], related) and cos < config.loose_cosine) \
+                and not _soft_refused(feats[a], feats[b], uf.span(a, b), config, related, uf) \
                 and soft_score(feats[a], feats[b], cos, config, related) >= config.no_measure_score:
             uf.union(a, b, soft=True)
     for block in loose:
@@ -445,6 +490,62 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
         for bucket in _lsh_buckets(block, sub, config):
             _link_loose(bucket, vecs, rows, feats, dirty, uf, config)
     return uf
+
+
+def _unanchored(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, str], bool]) -> bool:
+    """Two claims of different reports that share nothing but their measure: no entity other
+    than a place, no related subjects, no source.
+
+    Why: generic measures ("duration", "temperature", "contract_length", "rooms") hold
+    countless unrelated figures whose contexts read alike ("Laufzeit: fünf Jahre", "Kredite
+    mit bis zu 5 Jahren Laufzeit"; "20 Grad Raumtemperatur", "im Winter angenehme 20 Grad").
+    Such a pair joins only as a near-paraphrase (`loose_cosine`) of the same figure, as
+    claims with neither measure nor entities do. A shared place, even as both subjects, is
+    no anchor (`_about_one_thing`): "40 % der
+    Treibhausgas-Emissionen in Deutschland" and "40 Prozent der Beschäftigten in
+    Deutschland" meet in the entity block of "Deutschland" only.
+    """
+    return not (_same_report(a, b) or _about_one_thing(a, b, related))
+
+
+def _soft_refused(a: ClaimFeatures, b: ClaimFeatures, span: float, config: LinkConfig,
+                  related: Callable[[str, str], bool], uf: FactUnionFind | None = None) -> bool:
+    """Unions a context score must not make, however high it is.
+
+    * Two claims of one sentence: they share their context window, so its cosine says
+      nothing about them ("GRUR 1993, 34, 36 = WRP 1992, 160" are four numbers, one
+      context). A change said in one sentence joins by subject (`_union_close`).
+    * Two claims of one article whose values differ (beyond `same_value_ratio`, or,
+      in one unit, beyond the rounding each is written with): the article's own topic
+      and names make any two of its figures look alike; an article reports a change of
+      one figure in words that tie them (`_union_close`, `_join_earlier`), not by
+      resemblance ("beschäftigt derzeit über 9.000 Mitarbeiter" and the boilerplate's
+      "rund 7.900 Mitarbeiter" are two statements, not a change; "58 Prozent" and
+      "1996 ... 61 Prozent" are two survey answers).
+    * A count whose measure is unknown (`_unmeasured_count`).
+    * A union whose components would then span values beyond `same_value_ratio`, unless
+      the pair is about one thing (`_about_one_thing`): close values chain ("25 Jahre",
+      "26-Jährige", "27-Jährige", "30jährige") into a group of unrelated ages that no
+      pair of them would have formed, and then flags their differences.
+    """
+    if a.sentence is not None and a.sentence == b.sentence:
+        return True
+    if a.article_id == b.article_id and (
+            _value_ratio(a.value, b.value) > config.same_value_ratio
+            or (uf is not None and not _same_restated(a, b, uf))):
+        return True
+    if _unmeasured_count(a) or _unmeasured_count(b):
+        return True
+    return span > config.same_value_ratio and not _about_one_thing(a, b, related)
+
+
+def _unmeasured_count(f: ClaimFeatures) -> bool:
+    """A bare number: a count with no measure_key ("15.", "Rocket Pass 4", "Bartosz Smektała 2",
+    "27 de marzo", "96'"). What it counts is unknown -- list numbers, jersey numbers, dates,
+    scores, names -- so an equal number elsewhere, or a similar context, says nothing about
+    it being the same figure: it joins a fact only through its conversion, never by
+    resemblance or by equal value alone."""
+    return f.measure_key is None and f.family == "count"
 
 
 def _dirty_blocks(feats: list[ClaimFeatures], dirty: set[int]
@@ -478,7 +579,8 @@ def _headline_pass(feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFin
     the headline (sentence 0). Its figure joins the one fact of the article's
     other sentences that holds the same value (within `ratio`, inside the
     judge's rounding: never a contradiction), unit family, rate and a
-    compatible change; two such facts leave it ambiguous and alone.
+    compatible change; two such facts leave it ambiguous and alone. Bare numbers
+    (`_unmeasured_count`: "Rocket Pass 4") take no part.
     Every claim of an article with a new claim is looked at, so linking
     articles one by one ends where linking them at once does.
     """
@@ -490,9 +592,10 @@ def _headline_pass(feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFin
     for members in by_article.values():
         for h in members:
             fh = feats[h]
-            if fh.sentence[1] != 0 or fh.conversion_of is not None:
+            if fh.sentence[1] != 0 or fh.conversion_of is not None or _unmeasured_count(fh):
                 continue
-            same = [m for m in members if feats[m].sentence[1] != 0 and feats[m].family == fh.family
+            same = [m for m in members if feats[m].sentence[1] != 0 and not _unmeasured_count(feats[m])
+                    and feats[m].family == fh.family
                     and feats[m].per == fh.per and _changes_compatible(fh.change, feats[m].change)
                     and _value_ratio(fh.value, feats[m].value) <= ratio]
             if len({uf.find(m) for m in same}) == 1:
@@ -564,8 +667,48 @@ def _union_close(group: list[int], feats: list[ClaimFeatures], uf: FactUnionFind
             if feats[m].scope != feats[same[0]].scope:
                 uf.union(same[0], m)
     for run in _value_runs(group, feats, ratio):
-        for m in run[1:]:
-            uf.union(run[0], m)
+        for k, m in enumerate(run[1:], start=1):
+            # within a run, only figures inside each other's rounding are the same figure:
+            # "rund 6 Mrd." is "5,8 Mrd.", but an exact "25" is not "27" (see `_same_figure`)
+            partner = next((p for p in run[:k] if _same_figure(feats[p], feats[m], uf)), None)
+            if partner is not None:
+                uf.union(partner, m)
+
+
+def _same_figure(a: ClaimFeatures, b: ClaimFeatures, uf: FactUnionFind) -> bool:
+    """Whether two values read as one figure: within `same_value_ratio` and, when written in
+    one unit, inside each other's rounding (`allowed_interval`).
+
+    Why: `same_value_ratio` (10 %) is there for "rund", "knapp" and converted currencies; two
+    exact figures 8 % apart ("25 Jahre", "27-Jährige"; "2,5 Grad", "2,7 Grad") are two
+    figures, so a resemblance that joins them asserts a disagreement and needs the
+    evidence a disagreement needs (`disagreeing_score`, `_about_one_thing`). Two exact
+    figures in one unit are compared on the digits they write, without the
+    `exact_tolerance` floor (2 % would make "26" and "27" one figure): each stands for half a
+    unit of its last significant digit around it (`rounding_unit`: "6 Mio." holds 5,6 Mio.,
+    "25" does not hold 26).
+    """
+    wa, wb = a.written, b.written
+    if wa and wb and wa[0] == wb[0] and wa[4] == wb[4] == "exact":
+        if wa[1] == wb[1]:
+            return True
+        ua, ub = rounding_unit(wa[1], wa[5]) / 2, rounding_unit(wb[1], wb[5]) / 2
+        return wa[1] - ua < wb[1] + ub and wb[1] - ub < wa[1] + ua
+    return not uf._differ(a.value, wa, b.value, wb)
+
+
+def _same_restated(a: ClaimFeatures, b: ClaimFeatures, uf: FactUnionFind) -> bool:
+    """Whether a report restates one figure: `_same_figure`, and within one article two exact
+    figures in one unit must be written with the same value.
+
+    Why: an article that restates its figure writes it the same way; "73 Prozent" and
+    "72,2 Prozent", "80 Prozent" and "83 Prozent" in one article are two answers, two shares,
+    although "80" alone might be a rounded 83 in another report.
+    """
+    wa, wb = a.written, b.written
+    if a.article_id == b.article_id and wa and wb and wa[0] == wb[0] and wa[4] == wb[4] == "exact":
+        return wa[1] == wb[1]
+    return _same_figure(a, b, uf)
 
 
 def _value_runs(members: list[int], feats: list[ClaimFeatures], ratio: float) -> list[list[int]]:
@@ -585,8 +728,11 @@ def _value_runs(members: list[int], feats: list[ClaimFeatures], ratio: float) ->
     return runs
 
 
-def _join_nearest(m: int, group: list[int], feats: list[ClaimFeatures], uf: FactUnionFind, ratio: float) -> None:
-    """Union `m` with the member of `group` nearest in value, when within `ratio`."""
+def _join_nearest(m: int, group: list[int], feats: list[ClaimFeatures], uf: FactUnionFind, ratio: float,
+                  same: bool = True) -> None:
+    """Union `m` with the member of `group` nearest in value, when within `ratio` and, unless `same`
+    is off (a reported change, `_join_earlier`), the same figure as restated (`_same_restated`:
+    "26-Jährige" beside "27-Jährige" of one article are two people)."""
     value = feats[m].value
     best, best_ratio = None, math.inf
     for g in group:     # min() by (ratio, index), without a key call per member: this is a hot loop
@@ -595,7 +741,7 @@ def _join_nearest(m: int, group: list[int], feats: list[ClaimFeatures], uf: Fact
         r = _value_ratio(value, feats[g].value)
         if best is None or r < best_ratio or (r == best_ratio and g < best):
             best, best_ratio = g, r
-    if best is not None and best_ratio <= ratio:
+    if best is not None and best_ratio <= ratio and (not same or _same_restated(feats[m], feats[best], uf)):
         uf.union(best, m)
 
 
@@ -612,14 +758,17 @@ def _join_earlier(subject: str, seekers: list[int], group: list[int], feats: lis
     not be a place: a country's "197 Tote" and "2018 ... 15 Tote" are often two events.
     A seeker that no claim of the subject agrees with (within `same_value_ratio`: else that
     value is its fact) joins the claim of another sentence of its article nearest in value
-    among those of the present (stating no time, or "jetzt"), unless
-    `max_disagreement_ratio` apart; one sentence's figures are `_union_close`'s matter.
+    among those of the present (stating no time, or "jetzt"), unless more than
+    `earlier_change_ratio` apart; one sentence's figures are `_union_close`'s matter.
+    The earlier time must name a year: "sechs Jahre zuvor", "damals" are relative to a moment
+    of the story, not to the article's day, and tie the figure to no other.
     Two stated past times may overlap ("2023 und 2024 ... mehr als 500 Projekte", "bis Ende
     2024 ... mindestens 150"): those are left to the context. The judge reads the
     difference as a change over time, never as a contradiction (contradictions.judge_fact).
     """
     ratio = config.same_value_ratio
-    seekers = [m for m in seekers if feats[m].earlier and subject not in feats[m].places]
+    seekers = [m for m in seekers if feats[m].earlier and subject not in feats[m].places
+               and names_a_year(feats[m].scope)]
     if not seekers:
         return
     by_article: dict[str, list[int]] = defaultdict(list)
@@ -631,7 +780,7 @@ def _join_earlier(subject: str, seekers: list[int], group: list[int], feats: lis
             continue
         other = [g for g in by_article[f.article_id]
                  if (not feats[g].timed or feats[g].scope == "now") and feats[g].sentence != f.sentence]
-        _join_nearest(m, other, feats, uf, config.max_disagreement_ratio)
+        _join_nearest(m, other, feats, uf, config.earlier_change_ratio, same=False)
 
 
 def _value_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind,
@@ -669,7 +818,9 @@ def _value_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int],
                 ratio = _value_ratio(fd.value, fo.value)
                 if ratio > config.same_value_ratio:
                     continue        # the same magnitude with the opposite sign
-                if _anchored(fd, fo, related) or (ratio <= config.equal_value_ratio and _same_report(fd, fo)):
+                # one article restates a figure the way it wrote it (`_same_restated`)
+                if (_anchored(fd, fo, related) and (fd.article_id != fo.article_id or _same_restated(fd, fo, uf))) \
+                        or (ratio <= config.equal_value_ratio and _same_report(fd, fo) and _same_restated(fd, fo, uf)):
                     uf.union(d, o)
                 elif _soft_allowed(fd, fo, related) or not (fd.subject and fo.subject):
                     pairs.add((min(d, o), max(d, o)))
@@ -690,11 +841,12 @@ def things_about(f: ClaimFeatures) -> frozenset[str]:
 
 def _may_join(a: ClaimFeatures, b: ClaimFeatures, config: LinkConfig,
               related: Callable[[str, str], bool]) -> bool:
-    """Close values, or values that disagree about one thing (`_about_one_thing`), but
-    never further apart than a scale word (`max_disagreement_ratio`)."""
+    """Close values, or values that disagree about one thing (`_about_one_thing`), but only
+    as far apart as a slip in reporting one quantity can put them (`plausible_disagreement`:
+    a digit, a scale word)."""
     ratio = _value_ratio(a.value, b.value)
     return ratio <= config.same_value_ratio or (
-        ratio <= config.max_disagreement_ratio and _about_one_thing(a, b, related))
+        plausible_disagreement(ratio, config) and _about_one_thing(a, b, related))
 
 
 def _about_one_thing(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, str], bool]) -> bool:
@@ -841,7 +993,7 @@ def _mkless_candidates(entity_blocks: dict[tuple, list[int]], feats: list[ClaimF
     out: set[tuple[int, int]] = set()
     side = max(1, config.mkless_candidates // 2)
     for members in entity_blocks.values():
-        seekers = [m for m in members if not feats[m].measure_key]
+        seekers = [m for m in members if not feats[m].measure_key and not _unmeasured_count(feats[m])]
         if not seekers or len(members) < 2 or not any(m in dirty for m in members):
             continue
         for a, b in _component_pairs(_value_order(members, feats, uf), seekers, dirty, side):
@@ -857,6 +1009,8 @@ def _equal_value_runs(block: list[int], feats: list[ClaimFeatures], dirty: set[i
 
     Loose claims join only on the same number, so only these need embeddings.
     """
+    if len(block) < 2:
+        return []
     return [r for r in _value_runs(block, feats, ratio) if len(r) > 1 and any(m in dirty for m in r)]
 
 
@@ -872,7 +1026,9 @@ def _link_loose(block: list[int], vecs: np.ndarray, rows: dict[int, int], feats:
                 continue
             if not _changes_compatible(feats[a].change, feats[b].change):
                 continue
-            if _value_ratio(feats[a].value, feats[b].value) <= config.equal_value_ratio:
+            if _value_ratio(feats[a].value, feats[b].value) <= config.equal_value_ratio \
+                    and _same_figure(feats[a], feats[b], uf) \
+                    and not _soft_refused(feats[a], feats[b], uf.span(a, b), config, lambda x, y: x == y, uf):
                 uf.union(a, b, soft=True)
 
 

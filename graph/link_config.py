@@ -14,7 +14,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 # Bump when a change to the linking code changes which claims form a fact or
 # which flags are raised: records linked under another version are re-linked
 # in full on their next run (see `rules_signature`).
-RULES_VERSION = "2026-11-21.2"
+RULES_VERSION = "2026-11-21.12"
 # Settings that change speed, never results.
 _SPEED_SETTINGS = {"batch_size", "commit_every"}
 
@@ -82,6 +82,22 @@ class LinkConfig:
     # measure different things: a per-unit rate whose rate went unseen next to
     # a total ("knapp 3.500 Euro" per seat, "180 Mio. Euro" for the stadium).
     max_disagreement_ratio: float = 1100.0
+    # Between these two, values are never one fact: the slips that make one
+    # quantity look like another are rounding and estimates (a few x), a dropped
+    # or added digit ("7.500" for "75.000", "5,6" against "60": 10x, plus
+    # rounding: `max_digit_slip_ratio`) and a scale word (1000x, from
+    # `scale_slip_ratio` up to `max_disagreement_ratio`). A factor of 25 or 250
+    # between two figures of one measure ("drei Tage" / "zweieinhalb Monate", a
+    # film's 99 Cent / a grill's 249 Euro, both "bei Amazon") is two things
+    # with a common word, never a contradiction nor a change.
+    max_digit_slip_ratio: float = 12.0
+    scale_slip_ratio: float = 900.0
+    # One article's value of a time that was over ("im Jahr 2023 ... 4,2 Mrd.")
+    # joins its value of now without a context score only within this factor:
+    # a revised plan or a year's growth; further apart, two figures of one
+    # subject found by position are more often two things (another year's event,
+    # a part and the whole: "2021 ... 1,2 Mrd." beside "476 Mio. für ...").
+    earlier_change_ratio: float = 2.0
     context_bonus: float = 0.15
     value_bonus: float = 0.10
     # Two values within this factor are "the same figure" (rounding, "rund",

@@ -124,3 +124,47 @@ def excludes(scope: str | None, stated_in: str | None, published: str | None) ->
 
 def _scope_years(scope: str) -> list[int]:
     return [int(y) for y in _SCOPE_YEAR.findall(scope)]
+
+
+def names_a_year(scope: str | None) -> bool:
+    """Whether a scope is placed on the calendar ("2023", "2024-Q3", "1989..1997"), not only
+    relative to some moment ("past" from "zuvor", "damals": the story's moment, not the day
+    the article appeared)."""
+    return bool(scope and _scope_years(scope))
+
+
+def may_coincide(a: str | None, b: str | None, published_a: str | None = None,
+                 published_b: str | None = None) -> bool:
+    """Whether two different stated times may hold one moment, so that two values stated for them
+    are not a change over time.
+
+    Why: a change needs two times that do not overlap. "seit 1985" ("1985..") runs until the
+    article's day, so it holds "derzeit"/"now" and any year from 1985 on; the vague "past"
+    ("zuvor", "damals") is relative to a moment of the story and cannot be set before or
+    after a year, so only "now" is surely another time than it. Everything else we can
+    place (two years, a year and "now") is read as different.
+    """
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    if "past" in (a, b):
+        return "now" not in (a, b)
+    for open_, other, said in ((a, b, published_a), (b, a, published_b)):
+        start = _open_start(open_)
+        if start is None:
+            continue
+        if other == "now" or other.endswith(".."):
+            return True
+        years = _scope_years(other)
+        if years and max(years) >= start:
+            return True
+    return False
+
+
+def _open_start(scope: str) -> int | None:
+    """The first year of a range open towards now ("1985..", "2020-start.."), else None."""
+    if not scope.endswith("..") or scope.startswith(".."):
+        return None
+    years = _scope_years(scope)
+    return min(years) if years else None

@@ -299,3 +299,42 @@ def test_two_hedged_figures_that_differ_are_no_contradiction():
     assert verdict == "consistent" and kinds(flags) == []
     asserted = (other[0], other[1], C("Es sind 60 Gigawattstunden.", "60 Gigawattstunden", 60, unit="gwh"))
     assert judge_fact(group(rumour, asserted), RATES, CONFIG)[0] == "contradictory"
+
+
+def test_figures_between_a_slipped_digit_and_a_scale_word_are_neither_contradiction_nor_change():
+    """'drei Tage' against 'zweieinhalb Monate' (25x), '99 Cent' against '249 Euro' a year later (250x):
+    two things that share a word; a factor 10 ('7.500' for '75.000') is still a contradiction."""
+    days = group(("a.example", "2020-04-22", C("Drei Tage vor dem Shutdown sank die Zahl.", "Drei Tage", 3,
+                                               unit="day")),
+                 ("b.example", "2021-11-03", C("Zweieinhalb Monate zuvor gab es Proteste.", "Zweieinhalb Monate", 2.5,
+                                               unit="month", time="zuvor")), scopes={"c1": "past"})
+    assert judge_fact(days, RATES, CONFIG) == ("consistent", [])
+    prices = group(("a.example", "2018-03-02", C("Leihfilme kosten 99 Cent.", "99 Cent", 0.99, unit="EUR")),
+                   ("b.example", "2019-03-19", C("Der Grill kostet 249 Euro.", "249 Euro", 249, unit="EUR")))
+    assert judge_fact(prices, RATES, CONFIG) == ("consistent", [])
+    slip = group(("a.example", "2025-03-05", C("Er kostet 75.000 Yuan.", "75.000 Yuan", 75000, unit="CNY")),
+                 ("b.example", "2025-03-20", C("Er kostet 7.500 Yuan.", "7.500 Yuan", 7500, unit="CNY")))
+    assert judge_fact(slip, RATES, CONFIG)[0] == "contradictory"
+
+
+def test_a_range_open_since_a_year_holds_now_so_it_is_no_change():
+    """'seit 1985 ... rund 7.900 Mitarbeiter' is a figure of today as much as 'derzeit über 9.000'; the vague
+    'zuvor' cannot be set against a year. Neither pair is a change over time."""
+    since = group(("w.example", "2022-12-02", C("Derzeit über 9.000 Mitarbeiter.", "über 9.000", 9000, unit="count",
+                                                qualifier="lower_bound", time="derzeit")),
+                  ("w.example", "2022-12-02", C("Seit 1985 mit rund 7.900 Mitarbeitern.", "rund 7.900", 7900,
+                                                unit="count", qualifier="approx", time="Seit 1985")),
+                  scopes={"c0": "now", "c1": "1985.."})
+    assert "change_over_time" not in kinds(judge_fact(since, RATES, CONFIG)[1])
+    vague = group(("a.example", "2020-02-05", C("Zuvor lag das Alter bei 96 Jahren.", "96 Jahren", 96, unit="year",
+                                                time="Zuvor")),
+                  ("b.example", "2008-12-31", C("Von 1989 bis 1997 war er 86 Jahre alt.", "86 Jahre", 86,
+                                                unit="year", time="von 1989 bis 1997")),
+                  scopes={"c0": "past", "c1": "1989..1997"})
+    assert "change_over_time" not in kinds(judge_fact(vague, RATES, CONFIG)[1])
+    years = group(("a.example", "2019-12-23", C("In 1979 the gap was 6 percent.", "6 percent", 6, unit="percent",
+                                                time="in 1979"), "en"),
+                  ("a.example", "2019-12-23", C("By 2015 it was 19 percent.", "19 percent", 19, unit="percent",
+                                                time="by 2015"), "en"),
+                  scopes={"c0": "1979", "c1": "..2015"})
+    assert judge_fact(years, RATES, CONFIG)[0] == "changed_over_time"

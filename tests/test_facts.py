@@ -125,17 +125,21 @@ def test_a_conversion_belongs_to_the_fact_of_the_amount_it_converts(embedder):
 
 
 def test_claims_without_entities_meet_through_their_contexts_only_with_embeddings(embedder):
+    """With nothing in common but the measure, only a near-paraphrase of the same figure joins
+    (`loose_cosine`): a looser resemblance ("the chatbot took ... in compute") is left apart."""
     claims = [
         record("c1", "a1", "x.example", None, C("Training the model cost $5.6 million, the company said.",
                "$5.6 million", 5.6e6, measure_key="training_cost"), "en"),
-        record("c2", "a2", "y.example", None, C("Training the chatbot took $5.6 million in compute, the startup said.",
+        record("c2", "a2", "y.example", None, C("Training the model cost $5.6 million, the startup said.",
                "$5.6 million", 5.6e6, measure_key="training_cost"), "en"),
         record("c3", "a3", "z.example", None, C("Fans paid $70,000 for concert tickets.", "$70,000", 7e4,
                measure_key="training_cost"), "en"),
+        record("c4", "a4", "w.example", None, C("Training the chatbot took $5.6 million in compute, the startup said.",
+               "$5.6 million", 5.6e6, measure_key="training_cost"), "en"),
     ]
     with_vectors = group_facts(claims, vectors_for(embedder, claims), CONFIG)
-    assert groups_of(with_vectors) == [{"c1", "c2"}, {"c3"}]
-    assert groups_of(group_facts(claims, None, CONFIG)) == [{"c1"}, {"c2"}, {"c3"}]
+    assert groups_of(with_vectors) == [{"c1", "c2"}, {"c3"}, {"c4"}]
+    assert groups_of(group_facts(claims, None, CONFIG)) == [{"c1"}, {"c2"}, {"c3"}, {"c4"}]
 
 
 def test_a_fact_keeps_its_id_when_a_later_claim_joins(embedder):
@@ -324,3 +328,137 @@ def test_a_rate_and_a_total_a_scale_word_apart_never_meet(embedder):
             unit="EUR", qualifier="approx", subject="Auenpark", measure_key="cost", entities=[stadium])),
     ]
     assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [{"seat"}, {"total"}]
+
+
+# -- rules against wrong joins found on the real corpus (each with small synthetic claims) --------------
+
+AMAZON = Ent("Amazon", "ORG", "amazon", "Amazon")
+
+
+def test_figures_further_apart_than_a_slipped_digit_and_short_of_a_scale_word_are_not_one_fact(embedder):
+    """'99 Cent' for a film and '249 Euro' for a grill, both 'bei Amazon': a factor 250 is no misprint."""
+    claims = [
+        record("film", "a1", "x.example", "2018-03-02", C(
+            "Einmal im Monat bietet Amazon Leihfilme zum Preis von 99 Cent an.", "99 Cent", 0.99, unit="EUR",
+            subject="Amazon", measure_key="price", entities=[AMAZON])),
+        record("grill", "a2", "y.example", "2019-03-19", C(
+            "Den Grill bekommt man bei Amazon zum höheren Preis von 249 Euro.", "249 Euro", 249, unit="EUR",
+            subject="Amazon", measure_key="price", entities=[AMAZON])),
+    ]
+    assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [{"film"}, {"grill"}]
+
+
+def test_two_figures_of_one_sentence_never_join_by_resemblance(embedder):
+    """One sentence, one context window: the cosine cannot tell its figures apart."""
+    text = "Im Beschluss (WRP 1992, 160; GRUR 1993, 34) wird die Frage offengelassen."
+    claims = [
+        record("a", "a1", "x.example", "2011-10-16", C(text, "34", 34, unit="count", measure_key="pages",
+               time="1993", time_key="1993"), "de", text),
+        record("b", "a1", "x.example", "2011-10-16", C(text, "160", 160, unit="count", measure_key="pages",
+               time="1992", time_key="1992"), "de", text),
+    ]
+    assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [{"a"}, {"b"}]
+
+
+def test_an_earlier_value_joins_the_present_one_only_at_a_year_and_within_a_revision():
+    """'sechs Jahre zuvor' is relative to the story; '2021 ... 1,2 Mrd.' beside '476 Mio.' is another sum."""
+    elder = Ent("Elder", "PER", None, "Thomas Elder")
+    now = "Elder war zu diesem Zeitpunkt neun Jahre alt."
+    then = "Elder musste sich sechs Jahre zuvor noch auf dem Parkplatz umziehen."
+    claims = [
+        record("now", "a1", "x.example", "2022-01-21", C(now, "neun Jahre", 9, unit="year", subject="Elder",
+               measure_key="duration", entities=[elder]), "de", f"{now} {then}"),
+        record("then", "a1", "x.example", "2022-01-21", C(then, "sechs Jahre", 6, unit="year", subject="Elder",
+               measure_key="duration", entities=[elder], time="zuvor", time_key="past"), "de", f"{now} {then}"),
+    ]
+    claims[1].claim.sentence_index = 1
+    assert groups_of(group_facts(claims, None, CONFIG)) == [{"now"}, {"then"}]
+
+    govt = Ent("Bundesregierung", "ORG", None, "Bundesregierung")
+    past = "Die Bundesregierung war 2021 mit 1,2 Milliarden Euro der zweitgrößte Geber."
+    present = "Die Bundesregierung stellt dabei 476 Millionen Euro bereit."
+    claims = [
+        record("past", "a1", "x.example", "2022-01-25", C(past, "1,2 Milliarden Euro", 1.2e9, unit="EUR",
+               subject="Bundesregierung", measure_key="investment", entities=[govt], time="2021", time_key="2021"),
+               "de", f"{past} {present}"),
+        record("present", "a1", "x.example", "2022-01-25", C(present, "476 Millionen Euro", 4.76e8, unit="EUR",
+               subject="Bundesregierung", measure_key="investment", entities=[govt]), "de", f"{past} {present}"),
+    ]
+    claims[1].claim.sentence_index = 1
+    assert groups_of(group_facts(claims, None, CONFIG)) == [{"past"}, {"present"}]
+
+
+def test_one_articles_two_figures_never_join_by_resemblance(embedder):
+    """'derzeit über 9.000 Mitarbeiter' and the boilerplate's 'rund 7.900 Mitarbeiter': two statements;
+    '73 Prozent' and '72,2 Prozent' of one survey: two answers."""
+    nordex = Ent("Nordex", "ORG", None, "Nordex")
+    s1 = "Das Unternehmen Nordex beschäftigt derzeit über 9.000 Mitarbeiter."
+    s2 = "Seit 1985 ist das Kerngeschäft der Nordex Group und ihrer rund 7.900 Mitarbeiter weltweit."
+    claims = [
+        record("now", "a1", "x.example", "2022-12-02", C(s1, "über 9.000", 9000, unit="count", qualifier="lower_bound",
+               subject="Nordex", measure_key="employees", entities=[nordex], time="derzeit", time_key="now"),
+               "de", f"{s1} {s2}"),
+        record("boiler", "a1", "x.example", "2022-12-02", C(s2, "rund 7.900", 7900, unit="count", qualifier="approx",
+               subject="Nordex", measure_key="employees", entities=[nordex], time="Seit 1985", time_key="1985.."),
+               "de", f"{s1} {s2}"),
+    ]
+    claims[1].claim.sentence_index = 1
+    assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [{"boiler"}, {"now"}]
+
+    s1 = "Laut Umfrage ziehen 73 Prozent der Befragten die Demokratie vor."
+    s2 = "Überwältigende 72,2 Prozent der Befragten bewerteten die Lage als sehr schlecht."
+    claims = [
+        record("p1", "a1", "x.example", "2021-11-03", C(s1, "73 Prozent", 73, unit="percent",
+               measure_key="poll_share"), "de", f"{s1} {s2}"),
+        record("p2", "a1", "x.example", "2021-11-03", C(s2, "72,2 Prozent", 72.2, unit="percent",
+               measure_key="poll_share"), "de", f"{s1} {s2}"),
+    ]
+    for i, c in enumerate(claims, start=1):     # not the headline (sentence 0), which may round
+        c.claim.sentence_index = i
+    assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [{"p1"}, {"p2"}]
+
+
+def test_close_ages_of_unrelated_people_do_not_chain_into_one_fact(embedder):
+    """'25', '26', '27' are three exact figures, not one rounded one; and nothing ties the people."""
+    specs = [("Der 27-Jährige lief am Dienstag eine Fabelzeit.", "27-Jährige", 27),
+             ("Die 26-Jährige plant Starts in allen fünf Disziplinen.", "26-Jährige", 26),
+             ("Im September 2014 war ich 26 Jahre alt.", "26 Jahre", 26),
+             ("Die 27-jährige erzählt von ihrer letzten Beziehung.", "27-jährige", 27),
+             ("Der 25-Jährige gewann das Rennen.", "25-Jährige", 25)]
+    claims = [record(f"c{i}", f"a{i}", f"s{i}.example", "2022-02-02",
+                     C(text, span, v, unit="year", measure_key="duration"))
+              for i, (text, span, v) in enumerate(specs)]
+    for g in group_facts(claims, vectors_for(embedder, claims), CONFIG):
+        assert len({m.claim.value for m in g.members}) == 1, groups_of([g])
+
+
+def test_bare_numbers_join_nothing(embedder):
+    """'15.' of a numbered list, 'Rocket Pass 4' of a headline: what they count is unknown."""
+    claims = [record(f"n{i}", f"a{i}", f"s{i}.example", "2020-01-01", C("15.", "15", 15, unit="count"))
+              for i in range(3)]
+    assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [{"n0"}, {"n1"}, {"n2"}]
+    head, body = "Rocket Pass 4 brings a new car", "Rocket Pass 4 will begin on August 28."
+    claims = [record("head", "a1", "x.example", "2019-08-20", C(head, "4", 4, unit="count"), "en", f"{head}\n{body}"),
+              record("body", "a1", "x.example", "2019-08-20", C(body, "4", 4, unit="count"), "en", f"{head}\n{body}")]
+    claims[1].claim.sentence_index = 1
+    assert groups_of(group_facts(claims, None, CONFIG)) == [{"body"}, {"head"}]
+
+
+def test_figures_of_a_generic_measure_with_nothing_in_common_stay_apart(embedder):
+    """'Laufzeit: fünf Jahre' (a lease) and 'Kredite mit bis zu 5 Jahren Laufzeit': the measure alone
+    does not make one fact; a shared place does not either."""
+    claims = [
+        record("lease", "a1", "x.example", "2022-01-01", C("Laufzeit: fünf Jahre", "fünf Jahre", 5, unit="year",
+               measure_key="contract_length")),
+        record("loan", "a2", "y.example", "2022-02-01", C(
+            "Die Kreditlaufzeit beträgt bei Autokrediten bis zu 5 Jahren.", "bis zu 5 Jahren", 5, unit="year",
+            qualifier="upper_bound", measure_key="contract_length")),
+        record("ghg", "a3", "z.example", "2022-03-01", C(
+            "In Deutschland sind 40% der Treibhausgas-Emissionen auf Rohstoffe zurückzuführen.", "40%", 40,
+            unit="percent", subject="Deutschland", entities=[GERMANY])),
+        record("work", "a4", "w.example", "2022-04-01", C(
+            "40 Prozent der Beschäftigten in Deutschland fühlen sich belastet.", "40 Prozent", 40,
+            unit="percent", subject="Deutschland", entities=[GERMANY])),
+    ]
+    assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [
+        {"ghg"}, {"lease"}, {"loan"}, {"work"}]

@@ -38,12 +38,8 @@ NO_NAMES = "NER finds none of the page's names"
 PIPELINE_XFAIL = {
     "auralis_investment": "02 says only 'Auralis' (never 'Auralis Cell'), and names are not carried across "
                           "articles, so its figures have no subject entity to meet the others",
-    "auralis_jobs": "'40 GWh of annual capacity and will employ 3,200 people' gives 3,200 per year (the rate of "
-                    "'annual' lands on the count); 02 ('Auralis setzt auf Prenzlau', 'das Werk') names no entity",
     "auralis_subsidy": "'fördern das Vorhaben mit 902 Millionen Euro': the project is named by coreference only; "
                        "'Zuschüsse für das Auralis-Werk' names no entity of another article",
-    "nordhafen_revenue": "'turned over €148 million' is read as 'over €148 million' (a lower bound, span "
-                         "'over €148 million')",
     "auenpark_capacity": f"{NO_NAMES} (Auenpark); German and English meet only through the context embedding",
 }
 # With corrected extraction: what still needs the NLP stage (see extraction_fixes.json "about").

@@ -95,3 +95,27 @@ def scopes(text, lang, spans):
 ])
 def test_assign_times(text, lang, spans, expected):
     assert scopes(text, lang, spans) == expected
+
+
+# -- graph.timescope: which normalized scopes can be told apart ---------------------------------------
+
+@pytest.mark.parametrize("a,b,coincide", [
+    ("1985..", "now", True),            # "seit 1985" runs until today
+    ("1985..", "2022", True),
+    ("2023..", "2021", False),          # a range opened later does not hold an earlier year
+    ("past", "1989..1997", True),       # "zuvor" cannot be placed against a year
+    ("past", "now", False),
+    ("1979", "..2015", False),
+    ("2023", "2024", False),
+    ("now", "now", True),
+])
+def test_scopes_that_may_hold_one_moment(a, b, coincide):
+    from graph.timescope import may_coincide
+    assert may_coincide(a, b, "2022-12-02", "2022-12-02") is coincide
+    assert may_coincide(b, a, "2022-12-02", "2022-12-02") is coincide
+
+
+def test_only_calendar_scopes_name_a_year():
+    from graph.timescope import names_a_year
+    assert names_a_year("2023") and names_a_year("2024-Q3") and names_a_year("1989..1997")
+    assert not names_a_year("past") and not names_a_year("now") and not names_a_year(None)
