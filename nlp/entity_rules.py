@@ -58,6 +58,8 @@ class EntityRuleSet:
     scanner: WordStartScanner    # the matches of every rule's regex (same as finditer, faster)
     genitive_suffixes: tuple[str, ...] = ()
     short_suffixes: tuple[str, ...] = ()      # endings a short mention may carry too (adjective "-er")
+    common_nouns: frozenset[str] = frozenset()  # "Menschen", "Kunden": never (part of the edge of) a name
+    never_name: re.Pattern | None = None      # "27-Jährige", "27-year-old": never a name
 
 
 def _placeholder_regex(value: str | list[str]) -> str:
@@ -122,7 +124,14 @@ def load_entity_rules(data_dir: str, lang: str) -> EntityRuleSet | None:
         scanner=WordStartScanner(tuple(rule.regex for rule in rules)),
         genitive_suffixes=tuple(data.get("genitive_suffixes", [])),
         short_suffixes=tuple(data.get("short_mention_suffixes", [])),
+        common_nouns=frozenset(data.get("common_nouns", [])),
+        never_name=re.compile(data["never_name"]) if data.get("never_name") else None,
     )
+
+
+def is_common_word(word: str, rules: EntityRuleSet) -> bool:
+    """A common noun or an age noun ("Menschen", "27-Jährige"): such a word is never an entity."""
+    return word in rules.common_nouns or bool(rules.never_name and rules.never_name.fullmatch(word))
 
 
 def trim_name(text: str, start: int, end: int, rules: EntityRuleSet,
@@ -142,19 +151,36 @@ def trim_name(text: str, start: int, end: int, rules: EntityRuleSet,
         w = text[span[0]:span[1]]
         return w.lower() in rules.function_words or w in rules.not_names or not w[:1].isalnum()
 
-    while clean and (droppable(clean[0]) or (
+    # right after a lowercase descriptor noun ("the grid operator National Grid") a name of several
+    # capitalized words is kept whole: an adjective in `not_names` there starts the name
+    whole = len(clean) > 1 and _after_descriptor(text, start, rules) and all(
+        text[s:s + 1].isupper() for s, _ in clean)
+    while clean and ((droppable(clean[0]) and not (whole and text[clean[0][0]:clean[0][1]] in rules.not_names
+                                                    and text[clean[0][0]:clean[0][1]].lower()
+                                                    not in rules.function_words)) or (
             len(clean) > 1 and rules.leading_descriptor is not None
             and rules.leading_descriptor.fullmatch(text[clean[0][0]:clean[0][1]]))):
         clean.pop(0)
     while clean and droppable(clean[-1]):
         clean.pop()
-    if not clean:
-        return None
+    if not clean or all(is_common_word(text[s:e], rules) for s, e in clean):
+        return None                                # "Menschen", "27-Jährige" alone are no name
     for s, e in clean if noun_check else ():
         w = text[s:e]
         if any(w.endswith(suf) and len(w) > len(suf) + 3 for suf in rules.noun_suffixes):
             return None
     return clean[0][0], clean[-1][1], len(clean)
+
+
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w-]*)[ \t]+$")
+
+
+def _after_descriptor(text: str, start: int, rules: EntityRuleSet) -> bool:
+    """Does a lowercase descriptor noun ("operator", "Konzern" is no: lowercase only) stand right before `start`?"""
+    if rules.leading_descriptor is None:
+        return False
+    m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    return bool(m and m.group(1)[:1].islower() and rules.leading_descriptor.fullmatch(m.group(1)))
 
 
 def short_mentions(text: str, found: list[tuple[int, int, EntityRule]], rules: EntityRuleSet,
@@ -253,6 +279,9 @@ class EntityRuleMatcher:
     def __call__(self, doc: Doc) -> Doc:
         if self.rules is None or not self.rules.rules or not len(doc):
             return doc
+        if (self.rules.common_nouns or self.rules.never_name) and any(
+                all(is_common_word(t.text, self.rules) for t in x) for x in doc.ents):
+            doc.ents = [x for x in doc.ents if not all(is_common_word(t.text, self.rules) for t in x)]
         text = doc_text(doc)
         found = find_rule_matches(text, self.rules)
         if not found:

@@ -36,6 +36,8 @@ class HedgeRules:
     plan_markers: re.Pattern | None = None
     attributive_scope: re.Pattern | None = None   # cue + adjective + noun: the cue doubts the adjective
     number_cues: tuple[re.Pattern, ...] = ()      # hedge only the figure right after them ("a reported $6bn")
+    plan_subjects: tuple[str, ...] = ()           # "Das Werk soll ... beschäftigen": a thing being built plans
+    plan_subject_exceptions: frozenset[str] = frozenset()   # "Netzwerk": a compound naming nothing built
 
 
 @lru_cache(maxsize=32)
@@ -59,18 +61,47 @@ def load_hedge_rules(data_dir: str, lang: str) -> HedgeRules | None:
         plan_markers=re.compile(data["plan_markers"], re.IGNORECASE) if data.get("plan_markers") else None,
         attributive_scope=re.compile(data["attributive_scope"]) if data.get("attributive_scope") else None,
         number_cues=tuple(re.compile(c, re.IGNORECASE) for c in data.get("number_cues", [])),
+        plan_subjects=tuple(w.lower() for w in data.get("plan_subjects", [])),
+        plan_subject_exceptions=frozenset(w.lower() for w in data.get("plan_subject_exceptions", [])),
     )
 
 
-def _reportative_modal(text: str, rules: HedgeRules) -> re.Match | None:
+_WORD = re.compile(r"[^\W\d_][\w-]*")
+_DETERMINERS = frozenset("der die das dieser diese dieses jener jene jenes ein eine unser unsere".split())
+
+
+def _plan_subject(before: str, clause: str, rules: HedgeRules) -> bool:
+    """Is the subject of "soll" a thing being built ("Das neue Werk soll", "soll die Chipfabrik")?"""
+    if not rules.plan_subjects:
+        return False
+
+    def built(word: str) -> bool:
+        low = word.lower()
+        return low.endswith(rules.plan_subjects) and low not in rules.plan_subject_exceptions
+
+    words = _WORD.findall(before[-60:])
+    if words and words[-1][:1].isupper() and built(words[-1]):
+        return True                                # "Das Werk soll ..."
+    after = _WORD.findall(clause[:80])[:4]
+    if not after or after[0].lower() not in _DETERMINERS:
+        return False
+    for word in after[1:]:                         # "soll die neue Chipfabrik ...": determiner, adjectives, noun
+        if word[:1].isupper():
+            return built(word)
+    return False
+
+
+def _reportative_modal(text: str, rules: HedgeRules, before: str = "") -> re.Match | None:
     if rules.modal is None:
         return None
     for m in rules.modal.finditer(text):
         end = _CLAUSE_END.search(text, m.end())
         clause = text[m.end():end.start() if end else len(text)]
-        if rules.plan_markers is not None and rules.plan_markers.search(clause) \
-                and not (rules.perfect_infinitive and rules.perfect_infinitive.search(clause)):
+        perfect = rules.perfect_infinitive is not None and rules.perfect_infinitive.search(clause)
+        if rules.plan_markers is not None and rules.plan_markers.search(clause) and not perfect:
             continue    # "soll 2027 eröffnet werden und 120 Mio. kosten": a plan
+        if not perfect and _plan_subject(before + text[:m.start()], clause, rules):
+            continue    # "Das Werk soll 3.000 Menschen beschäftigen": a plan
         if (rules.perfect_infinitive and rules.perfect_infinitive.search(clause)) or \
                 (rules.reportative_verbs and rules.reportative_verbs.search(clause)):
             return m
@@ -90,7 +121,7 @@ def hedge_cues(text: str, rules: HedgeRules | None) -> list[tuple[int, str]]:
     found += [(m.start(), m.group(0)) for rx in rules.number_cues for m in rx.finditer(text)]
     if rules.modal is not None:
         for m in rules.modal.finditer(text):
-            if _reportative_modal(text[m.start():], rules):
+            if _reportative_modal(text[m.start():], rules, text[:m.start()]):
                 found.append((m.start(), m.group(0)))
     if _is_question(text, rules):
         found.append((0, "?"))

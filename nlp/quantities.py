@@ -118,7 +118,14 @@ def find_quantities(text: str, lang: str, data_dir: str | Path | None = None) ->
         return []                                  # most sentences state no number at all
     merged = merge_ranges(raw, text, lex)
     pair_levels(merged, text, lex)
-    kept = merge_digit_shares([m for m in merged if is_quantity(m, text, lex)], text, lex)
+    ok = [is_quantity(m, text, lex) for m in merged]
+    # a number word that is no quantity alone may still be half of a mixed share ("Nine out of 10",
+    # "neun von 10"): it joins the pool for merge_digit_shares and is dropped again if not merged
+    lead = {i for i, m in enumerate(merged) if not ok[i] and m.kind == "word" and i + 1 < len(merged)
+            and ok[i + 1] and norm(text[m.end:merged[i + 1].start]) in lex.share_joiners}
+    pool = [m for i, m in enumerate(merged) if ok[i] or i in lead]
+    dropped = {id(merged[i]) for i in lead}
+    kept = [m for m in merge_digit_shares(pool, text, lex) if id(m) not in dropped]
     inherit_currency(kept, text, lex)
     subunit_currencies(kept, text)
     mark_conversions(kept, text, lex)

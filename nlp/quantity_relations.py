@@ -97,7 +97,8 @@ def merge_digit_shares(ms: list[Mention], text: str, lex: QuantityLexicon) -> li
     while i < len(ms):
         a = ms[i]
         b = ms[i + 1] if i + 1 < len(ms) else None
-        if b is not None and _bare_int(a) and _bare_int(b) and 0 < a.value < b.value <= _SHARE_MAX_WHOLE \
+        if b is not None and _share_part(a) and _share_part(b) and (_bare_int(a) or _bare_int(b)) \
+                and 0 < a.value < b.value <= _SHARE_MAX_WHOLE \
                 and norm(text[a.end:b.start]) in lex.share_joiners and b.per is None and a.change is None:
             share = Mention(a.start, a.num_start, a.core_start, b.core_end, b.end, "share",
                             100 * a.value / b.value, unit="percent", qualifier=a.qualifier,
@@ -117,6 +118,12 @@ def _bare_int(m: Mention) -> bool:
     d = m.digit
     return m.kind == "digits" and d is not None and d.integer and not d.grouped and not m.explicit \
         and m.low is None and m.unit is None
+
+
+def _share_part(m: Mention) -> bool:
+    """A bare integer in digits or words: "9", "nine" (a side of "Nine out of 10", "neun von 10")."""
+    return _bare_int(m) or (m.kind == "word" and not m.scaled and m.unit is None and m.low is None
+                            and not m.explicit and float(m.value).is_integer())
 
 
 def _bare_year(m: Mention) -> bool:

@@ -128,3 +128,18 @@ def test_cue_is_reported(pipelines):
 ])
 def test_hedging(text, lang, hedged):
     assert is_hedged(text, lang) is hedged
+
+
+# "soll" with a subject that is being built states a plan, not hearsay; a perfect infinitive
+# or another subject keeps the hearsay reading
+@pytest.mark.parametrize("text,hedged", [
+    ("Das Werk soll 3.000 Menschen beschäftigen.", False),
+    ("In Magdeburg soll die neue Chipfabrik 10.000 Menschen beschäftigen.", False),
+    ("Das neue Rechenzentrum soll 2 Milliarden Euro kosten.", False),
+    ("Das Werk soll 5 Mio. Euro gekostet haben.", True),
+    ("Der Konzern soll 3.000 Menschen beschäftigen.", True),
+    ("Die Lizenz soll 40 Mio. Euro kosten.", True),
+    ("Das Netzwerk soll 5 Mio. Nutzer haben.", True),
+])
+def test_soll_with_planned_subject_is_no_hedge(text, hedged):
+    assert is_hedged(text, "de") is hedged

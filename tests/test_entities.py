@@ -218,3 +218,28 @@ def test_club_and_company_rules_negatives(de, en, lang, text):
 def test_club_name_does_not_take_a_following_figure(de):
     assert [e[0] for e in ents(de, "Borussia Elbtal setzte 2024 rund 212 Millionen Euro um, Borussia Elbtal 212 Mio.")
             if e[1] == "ORG"] == ["Borussia Elbtal", "Borussia Elbtal"]
+
+
+@pytest.mark.parametrize("lang,text,expected", [
+    # a name of several capitalized words right after a lowercase descriptor noun stays whole
+    ("en", "The grid operator National Grid cut 2,000 jobs.", ["National Grid"]),
+    ("en", "The airline operator American Airlines cut 2,000 jobs.", ["American Airlines"]),
+    # negative: a nationality adjective before the descriptor is still no part of the name
+    ("en", "The American chipmaker Nvidia cut 2,000 jobs.", ["Nvidia"]),
+])
+def test_name_after_descriptor_kept_whole(en, lang, text, expected):
+    assert [t for t, l, _ in ents(en, text) if l == "ORG"] == expected
+
+
+@pytest.mark.parametrize("lang,text,expected", [
+    # common nouns and age nouns are never entities
+    ("de", "Laut dem Unternehmen Menschen zahlten alle.", []),
+    ("de", "Bei dem Konzern Beschäftigten geht es gut.", []),
+    ("de", "Der 27-Jährige wechselte zum Verein, sagte der 27-Jähriger.", []),
+    ("de", "Die Über-80-Jährigen zahlten, sagte Zwölfjährige.", []),
+    ("en", "The company Residents said so, the 27-year-old added.", []),
+    # negative: a real name after the descriptor stays
+    ("de", "Laut dem Unternehmen Quellwerk zahlten alle.", ["Quellwerk"]),
+])
+def test_common_and_age_nouns_are_no_entities(de, en, lang, text, expected):
+    assert [t for t, l, _ in ents(de if lang == "de" else en, text) if l in ("ORG", "PER")] == expected

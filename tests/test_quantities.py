@@ -693,3 +693,32 @@ def test_reference_articles(shared_dir):
     assert by_value[(75000, "CNY")].per == "month"
     assert by_value[(17, "percent")].change == "decrease"
     assert all(q.value not in (49, 89, 674, 804, 284087650) for q in found)   # phone number, image id
+
+
+# A number right after a brand/product name is part of the name ("Microsoft 365"), unless a unit,
+# currency or scale follows; the possessive "Microsoft's" is no name token, so its number stays a count.
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Microsoft 365 now has 400 million paid seats.", [("400 million", 4e8, "count")]),
+    ("en", "Microsoft 365 Copilot costs $30 per user.", [("$30", 30, "USD")]),
+    ("en", "Office 365 and Dynamics 365 got new prices.", []),
+    ("de", "Microsoft 365 wird teurer.", []),
+    ("de", "Microsoft investiert 2,5 Milliarden Dollar.", [("2,5 Milliarden Dollar", 2.5e9, "USD")]),
+    ("en", "Microsoft's 365 employees in Ireland kept their jobs.", [("365", 365, "count")]),
+])
+def test_number_after_product_brand(lang, text, expected):
+    assert [(q.span, pytest.approx(q.value), q.unit) for q in find_quantities(text, lang)] == expected
+
+
+# a share written with one side in words and one in digits ("Nine out of 10", "neun von 10")
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Nine out of 10 voters agreed.", [("Nine out of 10", 90, "percent")]),
+    ("en", "Three out of 10 firms were late.", [("Three out of 10", 30, "percent")]),
+    ("en", "9 out of ten voters agreed.", [("9 out of ten", 90, "percent")]),
+    ("de", "Neun von 10 Befragten stimmten zu.", [("Neun von 10", 90, "percent")]),
+    ("de", "Drei von 10 Firmen zahlen.", [("Drei von 10", 30, "percent")]),
+    # negatives: the first is not smaller, or no share joiner
+    ("de", "Zwölf von 10 Firmen sind weg.", [("10", 10, "count")]),
+    ("en", "One of 20 teams won.", [("20", 20, "count")]),
+])
+def test_mixed_word_digit_shares(lang, text, expected):
+    assert [(q.span, pytest.approx(q.value), q.unit) for q in find_quantities(text, lang)] == expected
