@@ -364,7 +364,7 @@ def _times_may_coincide(a: Reading, b: Reading) -> bool:
     values are not a change over time ("seit 1985 ... rund 7.900 Mitarbeiter" is today's
     figure as much as "derzeit über 9.000"). Nor are they a contradiction: times we can
     place only roughly do not accuse anyone."""
-    return may_coincide(a.scope, b.scope, a.rec.published, b.rec.published)
+    return may_coincide(a.scope, b.scope)
 
 
 def _read_apart(times: list[tuple[str, _Cluster]], other: _Cluster) -> bool:

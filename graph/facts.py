@@ -280,12 +280,12 @@ class FactUnionFind:
         for article, values in a.items():
             for v1, r1, s1, src1, t1 in values:
                 for v2, r2, s2, src2, t2 in b.get(article, ()):
-                    if s1 != s2 and self._differ(v1, r1, v2, r2) \
+                    if s1 != s2 and self.differ(v1, r1, v2, r2) \
                             and not _reports_dispute(src1, src2) and not _other_times(t1, t2):
                         return True
         return False
 
-    def _differ(self, v1: float, w1: tuple | None, v2: float, w2: tuple | None) -> bool:
+    def differ(self, v1: float, w1: tuple | None, v2: float, w2: tuple | None) -> bool:
         """Two figures of one article that cannot be one: beyond `same_value_ratio`, or, in one
         unit, outside each other's rounding ("7,48 Euro" and "7,95 Euro" are two rents).
 
@@ -694,7 +694,7 @@ def _same_figure(a: ClaimFeatures, b: ClaimFeatures, uf: FactUnionFind) -> bool:
             return True
         ua, ub = rounding_unit(wa[1], wa[5]) / 2, rounding_unit(wb[1], wb[5]) / 2
         return wa[1] - ua < wb[1] + ub and wb[1] - ub < wa[1] + ua
-    return not uf._differ(a.value, wa, b.value, wb)
+    return not uf.differ(a.value, wa, b.value, wb)
 
 
 def _same_restated(a: ClaimFeatures, b: ClaimFeatures, uf: FactUnionFind) -> bool:

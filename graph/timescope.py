@@ -133,8 +133,7 @@ def names_a_year(scope: str | None) -> bool:
     return bool(scope and _scope_years(scope))
 
 
-def may_coincide(a: str | None, b: str | None, published_a: str | None = None,
-                 published_b: str | None = None) -> bool:
+def may_coincide(a: str | None, b: str | None) -> bool:
     """Whether two different stated times may hold one moment, so that two values stated for them
     are not a change over time.
 
@@ -150,7 +149,7 @@ def may_coincide(a: str | None, b: str | None, published_a: str | None = None,
         return False
     if "past" in (a, b):
         return "now" not in (a, b)
-    for open_, other, said in ((a, b, published_a), (b, a, published_b)):
+    for open_, other in ((a, b), (b, a)):
         start = _open_start(open_)
         if start is None:
             continue

@@ -147,17 +147,19 @@ def trim_name(text: str, start: int, end: int, rules: EntityRuleSet,
         if e > s:
             clean.append((s, e))
 
-    def droppable(span: tuple[int, int]) -> bool:
+    def droppable(span: tuple[int, int], keep_not_names: bool = False) -> bool:
         w = text[span[0]:span[1]]
-        return w.lower() in rules.function_words or w in rules.not_names or not w[:1].isalnum()
+        if w.lower() in rules.function_words:
+            return True
+        if w in rules.not_names:
+            return not keep_not_names
+        return not w[:1].isalnum()
 
     # right after a lowercase descriptor noun ("the grid operator National Grid") a name of several
     # capitalized words is kept whole: an adjective in `not_names` there starts the name
     whole = len(clean) > 1 and _after_descriptor(text, start, rules) and all(
         text[s:s + 1].isupper() for s, _ in clean)
-    while clean and ((droppable(clean[0]) and not (whole and text[clean[0][0]:clean[0][1]] in rules.not_names
-                                                    and text[clean[0][0]:clean[0][1]].lower()
-                                                    not in rules.function_words)) or (
+    while clean and (droppable(clean[0], keep_not_names=whole) or (
             len(clean) > 1 and rules.leading_descriptor is not None
             and rules.leading_descriptor.fullmatch(text[clean[0][0]:clean[0][1]]))):
         clean.pop(0)
@@ -279,9 +281,10 @@ class EntityRuleMatcher:
     def __call__(self, doc: Doc) -> Doc:
         if self.rules is None or not self.rules.rules or not len(doc):
             return doc
-        if (self.rules.common_nouns or self.rules.never_name) and any(
-                all(is_common_word(t.text, self.rules) for t in x) for x in doc.ents):
-            doc.ents = [x for x in doc.ents if not all(is_common_word(t.text, self.rules) for t in x)]
+        if self.rules.common_nouns or self.rules.never_name:
+            named = [x for x in doc.ents if not all(is_common_word(t.text, self.rules) for t in x)]
+            if len(named) < len(doc.ents):      # a gazetteer's "Menschen", "27-Jährige"
+                doc.ents = named
         text = doc_text(doc)
         found = find_rule_matches(text, self.rules)
         if not found:
