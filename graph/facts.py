@@ -47,6 +47,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -1016,7 +1017,11 @@ def _equal_value_runs(block: list[int], feats: list[ClaimFeatures], dirty: set[i
 
 def _link_loose(block: list[int], vecs: np.ndarray, rows: dict[int, int], feats: list[ClaimFeatures],
                 dirty: set[int], uf: FactUnionFind, config: LinkConfig) -> None:
-    """Claims with neither measure_key nor entities: near-paraphrases with close values only."""
+    """Claims with neither measure_key nor entities: near-paraphrases with close values only.
+
+    They name no entities, so no two names can be "related" beyond being equal (`operator.eq`
+    as `_soft_refused`'s relation).
+    """
     sub = vecs[[rows[m] for m in block]]
     sims = sub @ sub.T
     for x in range(len(block)):
@@ -1028,7 +1033,7 @@ def _link_loose(block: list[int], vecs: np.ndarray, rows: dict[int, int], feats:
                 continue
             if _value_ratio(feats[a].value, feats[b].value) <= config.equal_value_ratio \
                     and _same_figure(feats[a], feats[b], uf) \
-                    and not _soft_refused(feats[a], feats[b], uf.span(a, b), config, lambda x, y: x == y, uf):
+                    and not _soft_refused(feats[a], feats[b], uf.span(a, b), config, operator.eq, uf):
                 uf.union(a, b, soft=True)
 
 
@@ -1075,21 +1080,42 @@ def subject_of(roles: dict[str, str], context: frozenset[str]) -> str | None:
     return next(iter(context)) if len(context) == 1 else None
 
 
+@dataclass(frozen=True)
+class RoleFeatures:
+    """What a claim's entity roles (entity_linking.claim_roles) give its ClaimFeatures.
+
+    One function reads them for both builders of features (`features_from_roles`
+    from a ClaimRecord, graph.link's bulk reader from plain columns), so the two
+    cannot drift apart.
+    """
+
+    subject: str | None
+    context: frozenset[str]         # every entity but the sources it is attributed to
+    sources: frozenset[str]
+    places: frozenset[str]
+
+
+def role_features(roles: dict[str, str], places: frozenset[str] | set[str] = frozenset()) -> RoleFeatures:
+    context = frozenset(e for e, r in roles.items() if r != "attributed_to")
+    return RoleFeatures(subject=subject_of(roles, context), context=context,
+                        sources=frozenset(e for e, r in roles.items() if r == "attributed_to"),
+                        places=context & places)
+
+
 def features_from_roles(rec: ClaimRecord, roles: dict[str, str],
                         units: UnitTable, usd_per_unit: Callable[[str], float | None],
                         scope: str | None, conversion_of: str | None,
                         publisher: str | None = None, places: frozenset[str] = frozenset()) -> ClaimFeatures:
     """Grouping features of a claim from its entity roles (see entity_linking.claim_roles)."""
     c = rec.claim
-    context = frozenset(e for e, r in roles.items() if r != "attributed_to")
+    r = role_features(roles, places)
     return ClaimFeatures(
         claim_id=rec.claim_id, article_id=rec.article_id, measure_key=c.measure_key,
-        family=units.family(c.unit), per=c.per, change=c.change, subject=subject_of(roles, context),
-        context=context,
+        family=units.family(c.unit), per=c.per, change=c.change, subject=r.subject, context=r.context,
         value=base_value(c.value, c.unit, units, usd_per_unit),
         sentence=(rec.article_id, c.sentence_index), scope=scope, conversion_of=conversion_of,
-        sources=frozenset(e for e, r in roles.items() if r == "attributed_to"), publisher=publisher,
-        hedged=bool(c.hedged), places=context & places, timed=bool(c.time),
+        sources=r.sources, publisher=publisher,
+        hedged=bool(c.hedged), places=r.places, timed=bool(c.time),
         earlier=bool(c.time) and ends_before(scope, rec.published, rec.published),
         written=(c.unit, c.value, c.low, c.high, c.qualifier, c.span),
     )

@@ -34,7 +34,7 @@ from graph.entity_linking import (
     load_alias_rules, load_name_rules, name_key,
 )
 from graph.facts import (
-    ClaimFeatures, base_value, claim_context, cluster, components, fact_id_for, subject_of, summarize,
+    ClaimFeatures, base_value, claim_context, cluster, components, fact_id_for, role_features, summarize,
     things_about,
 )
 from graph.link_config import LinkConfig, rules_signature
@@ -415,16 +415,13 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
             scope = time_scope(time, time_key, published, words)
             scopes_of[when] = scope, bool(time) and ends_before(scope, published, published)
         scope, earlier = scopes_of[when]
-        rs = roles.get(cid, {})
-        context = frozenset(e for e, role in rs.items() if role != "attributed_to")
+        r = role_features(roles.get(cid, {}), places)
         feats.append(ClaimFeatures(
             claim_id=cid, article_id=article_id, measure_key=measure_key,
-            family=families[unit], per=per, change=change, subject=subject_of(rs, context),
-            context=context,
+            family=families[unit], per=per, change=change, subject=r.subject, context=r.context,
             value=base_value(value, unit, units, usd.get), sentence=(article_id, sentence_index),
-            scope=scope, conversion_of=conversion_of,
-            sources=frozenset(e for e, role in rs.items() if role == "attributed_to"),
-            publisher=publishers.get(source_id), hedged=bool(hedged), places=context & places,
+            scope=scope, conversion_of=conversion_of, sources=r.sources,
+            publisher=publishers.get(source_id), hedged=bool(hedged), places=r.places,
             timed=bool(time), earlier=earlier,
             written=(unit, value, low, high, qualifier, span),
         ))
