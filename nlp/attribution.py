@@ -488,7 +488,12 @@ def _resolve(cue: _Cue, m: re.Match, r: _Resolver, out: _Collector) -> bool:
         return out.entities(r.own(m.start()))
     if source == "after":
         hi = _clause_end(text, m.end())
-        return out.entities(r.entity_after(m.end())) or out.span(_np_after(text, m.end(), hi, rules))
+        ents, phrase = r.entity_after(m.end()), _np_after(text, m.end(), hi, rules)
+        # the name right after the cue is the source, not an entity further on in the clause
+        # ("Nach Angaben des Bundeswirtschaftsministeriums ... für das Auralis-Werk")
+        if ents and phrase and phrase[1] <= ents[0].start and out.span(phrase):
+            return True
+        return out.entities(ents) or out.span(phrase)
     if source == "before":
         lo = _clause_start(text, m.start())
         return out.entities(r.entity_before(m.start())) or out.span(_np_before(text, lo, m.start(), rules))

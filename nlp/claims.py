@@ -18,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from nlp.attribution import Attribution, AttributionRules, SentenceEntity, find_attribution, load_attribution_rules
+from nlp.coreference import (CoreferenceRules, gives, is_public, load_coreference_rules, may_be_antecedent,
+                             resolve_references)
 from nlp.hedging import HedgeRules, hedged_positions, load_hedge_rules
 from nlp.measures import Measure, MeasureLexicon, find_cues, load_measures, measure_for, ratio_of
 from nlp.quantities import find_quantities
@@ -48,6 +50,7 @@ class LanguageResources:
     measures: MeasureLexicon
     stopwords: frozenset[str]
     data_dir: str
+    coreference: CoreferenceRules | None = None
 
 
 @lru_cache(maxsize=32)
@@ -61,6 +64,7 @@ def load_resources(data_dir: str, lang: str) -> LanguageResources:
         measures=load_measures(data_dir, lang),
         stopwords=_stopwords(data_dir, lang),
         data_dir=data_dir,
+        coreference=load_coreference_rules(data_dir, lang),
     )
 
 
@@ -79,10 +83,12 @@ def quantity_language(data_dir: str, lang: str) -> str | None:
 
 @dataclass
 class SentenceResult:
-    """What one sentence contributed: its claims and its attribution (for citations)."""
+    """What one sentence contributed: its claims, its attribution (for citations) and the
+    entities a generic noun in a later sentence may stand for (nlp/coreference.py)."""
 
     claims: list[Claim]
     attribution: Attribution
+    antecedents: tuple[EntityMention, ...] = ()
 
 
 @dataclass
@@ -116,7 +122,8 @@ def _keep(q: Quantity, blockers: list[tuple[int, int]]) -> bool:
 def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
                     res: LanguageResources, persons_before: tuple[str, ...] = (),
                     first_claim_index: int = 0, previous_count: Claim | None = None,
-                    previous_text: str = "", previous_claims: tuple[Claim, ...] = ()) -> SentenceResult:
+                    previous_text: str = "", previous_claims: tuple[Claim, ...] = (),
+                    antecedents: tuple[EntityMention, ...] = ()) -> SentenceResult:
     """Claims of one sentence; `first_claim_index` is where they start in the document list.
 
     `previous_text` (the sentence before) may supply the context a measure
@@ -125,6 +132,8 @@ def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
     `previous_claims` (those of the sentence before) lend their measure to a bare
     figure of the same unit and rate that no cue names: "Der Klub erzielte einen
     Umsatz von 212 Mio. Euro. Der FC Nordhafen kam auf 148 Mio. Euro."
+    `antecedents`: the entities of the sentences before that a generic noun ("das Vorhaben")
+    of this one may stand for.
     """
     text, s0, s1 = sentence.text, sentence.start, sentence.end
     in_sentence = _sentence_entities(sentence, doc)
@@ -132,18 +141,24 @@ def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
     words = set(_WORDS.findall(text.lower()))
     attribution = find_attribution(text, rel, res.attribution, persons_before) \
         if res.attribution and _may_contain(words, res.attribution.triggers) else Attribution()
+    # a source placed by "laut"/"according to" is not what the numbers are about; a company
+    # that speaks for itself ("Nvidia said", "nach eigenen Angaben") may be
+    source_spans = {span for span, kind in zip(attribution.spans, attribution.kinds)
+                    if kind not in ("either", "own")}
+    own_antecedents = tuple(m for m in in_sentence if res.coreference and may_be_antecedent(m, res.coreference)
+                            and (m.start - s0, m.end - s0) not in source_spans)
     if res.quantity_lang is None:
-        return SentenceResult([], attribution)
+        return SentenceResult([], attribution, own_antecedents)
     quantities = find_quantities(text, res.quantity_lang, res.data_dir)
     if not quantities:
-        return SentenceResult([], attribution)
+        return SentenceResult([], attribution, own_antecedents)
 
     times = find_time_expressions(text, res.times)
     blockers = [(t.start, t.end) for t in times] + \
                [(e.start, e.end) for e in rel if e.label in _NAME_LABELS]
     kept = [i for i, q in enumerate(quantities) if _keep(q, blockers)]
     if not kept:
-        return SentenceResult([], attribution)
+        return SentenceResult([], attribution, own_antecedents)
     new_index = {old: new for new, old in enumerate(kept)}
     quantities = [quantities[i] for i in kept]
 
@@ -154,10 +169,6 @@ def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
     scopes = assign_times(text, times, [(q.start, q.end) for q in quantities], res.times)
     cue_hits = find_cues(text, res.measures, blocked=[(t.start, t.end) for t in times] +
                          [(e.start, e.end) for e in rel if e.label in _NAME_ONLY])
-    # a source placed by "laut"/"according to" is not what the numbers are about; a company
-    # that speaks for itself ("Nvidia said", "nach eigenen Angaben") may be
-    source_spans = {span for span, kind in zip(attribution.spans, attribution.kinds)
-                    if kind not in ("either", "own")}
     source_spans |= {(e.start, e.end) for e in rel
                      if e.label == "PER" and (e.start, e.end) in set(attribution.spans)}
     speakers = set(attribution.spans)
@@ -169,12 +180,21 @@ def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
         and (e.start - s0, e.end - s0) not in source_spans
         and not any(t.start <= e.start - s0 < t.end for t in times)
     ]
+    public = {(e.start - s0, e.end - s0) for e in in_sentence if is_public(e, res.coreference)}
+    references = resolve_references(text, res.coreference, antecedents, own_antecedents, s0) \
+        if res.coreference else []
     claims = []
     stated = None   # the measure of the last non-multiple quantity, for ratios
     for q, scope, q_hedged in zip(quantities, scopes, hedged):
         measure = measure_for(text, q.start, q.end, q.unit, q.change, cue_hits, res.measures, q.per,
                               context=f"{previous_text} {text}")
-        subject = find_subject(text, q.start, q.end, q.unit, candidates, res.lang, res.stopwords)
+        if measure.entry is not None and measure.entry.funded:
+            # a subsidy is about its recipient, not about the public body or place that gives it
+            q_candidates = [c for c in candidates if (c.start, c.end) not in public
+                            and not (c.label == "LOC" and gives(text, c.end, q.start, res.coreference))]
+        else:
+            q_candidates = candidates
+        subject = find_subject(text, q.start, q.end, q.unit, q_candidates, res.lang, res.stopwords, references)
         if measure.key is None and q.unit != "count" and q.conversion_of is None:
             same = [c for c in previous_claims if c.measure_key and c.unit == q.unit and c.per == q.per
                     and c.conversion_of is None]
@@ -204,7 +224,7 @@ def sentence_claims(sentence: Sentence, index: int, doc: DocumentIndex,
             orig = claims[c.conversion_of - first_claim_index]
             claims[i] = replace(c, subject=orig.subject, measure=orig.measure, measure_key=orig.measure_key,
                                 time=orig.time, time_key=orig.time_key)
-    return SentenceResult(claims, attribution)
+    return SentenceResult(claims, attribution, own_antecedents)
 
 
 def _context_text(sentences: list[Sentence], i: int) -> str:
@@ -225,11 +245,16 @@ def document_claims(text: str, sentences: list[Sentence], mentions: list[EntityM
     persons: list[list[str]] = []
     last_count: Claim | None = None
     previous: tuple[Claim, ...] = ()
+    antecedents: list[tuple[EntityMention, ...]] = []
+    window = res.coreference.window if res.coreference else 0
     for i, sent in enumerate(sentences):
         recent = tuple(name for names in persons[-_CONTEXT_SENTENCES:] for name in names)
         result = sentence_claims(sent, i, doc, res, recent, first_claim_index=len(claims),
                                  previous_count=last_count, previous_text=_context_text(sentences, i),
-                                 previous_claims=previous)
+                                 previous_claims=previous,
+                                 antecedents=tuple(m for ms in antecedents[-window:] for m in ms)
+                                 if window else ())
+        antecedents.append(result.antecedents)
         previous = tuple(result.claims)
         claims.extend(result.claims)
         counts = [c for c in result.claims if c.unit == "count" and c.measure_key]

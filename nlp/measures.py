@@ -52,6 +52,7 @@ class MeasureEntry:
     generic: bool = False
     requires_per: bool = False
     weak: bool = False
+    funded: bool = False        # given by a public body or a place, about its recipient ("subsidy")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def load_measures(data_dir: str, lang: str) -> MeasureLexicon:
             context=_context(words, substring) if words else None,
             change_key=row.get("change_key", _DEFAULT), ratio_key=row.get("ratio_key", _DEFAULT), order=n,
             generic=bool(row.get("generic")), requires_per=bool(row.get("requires_per")),
-            weak=bool(row.get("weak")),
+            weak=bool(row.get("weak")), funded=bool(row.get("funded")),
         )
         if row.get("per"):
             # a rate per unit ("Euro je Quadratmeter") in a context ("Miete") that names the measure

@@ -4,8 +4,9 @@ News sentences name the thing a figure belongs to close before it ("Nvidia
 verlor 17 %", "ByteDance plant, rund 20 Mrd. ... zu investieren") or, for
 counts and shares, right after it ("500 Datenzentrum-Projekte", "80 Prozent der
 Rechenkapazität"). So, in order: the nearest entity before the number in its
-clause; the counted noun / the "of"-phrase; the nearest entity before it in the
-sentence; the first entity after it. Sources of the sentence ("laut 36Kr") and
+clause; the counted noun / the "of"-phrase; the entity a generic noun before it
+in its clause stands for ("fördern das Vorhaben mit 902 Mio.", nlp/coreference.py);
+the nearest entity before it in the sentence; the first entity after it. Sources of the sentence ("laut 36Kr") and
 media are never the subject. Gazetteer entities are given by canonical name so
 that subjects group across articles and languages.
 """
@@ -82,8 +83,10 @@ def _head_after(text: str, qend: int, unit: str, lang: str, stopwords: frozenset
 
 
 def find_subject(text: str, qstart: int, qend: int, unit: str, candidates: list[SubjectCandidate],
-                 lang: str, stopwords: frozenset[str]) -> str | None:
-    """The subject of the quantity at [qstart, qend) of sentence `text`, or None."""
+                 lang: str, stopwords: frozenset[str], references: list[SubjectCandidate] = ()) -> str | None:
+    """The subject of the quantity at [qstart, qend) of sentence `text`, or None.
+
+    `references`: generic nouns of the sentence resolved to the entity they stand for."""
     usable = [c for c in candidates if c.end <= qstart or c.start >= qend]
     before = [c for c in usable if c.end <= qstart]
     qseg = _segment(text, qstart)
@@ -93,6 +96,9 @@ def find_subject(text: str, qstart: int, qend: int, unit: str, candidates: list[
     head = _head_after(text, qend, unit, lang, stopwords) if lang in ("de", "en") else None
     if head:
         return head
+    referring = [r for r in references if r.end <= qstart and _segment(text, r.start) == qseg]
+    if referring:
+        return referring[-1].name
     if before:
         return before[-1].name
     after = [c for c in usable if c.start >= qend and not c.speaker]

@@ -42,6 +42,9 @@ DE = [
     ("Nach dpa-Informationen streicht die Bank 900 Stellen.", ["dpa"]),
     ("Der Klub zahlte nach Informationen des „Kicker“ 30 Millionen Euro.", ["Kicker"]),
     ("Die Kosten steigen um 8 Prozent, teilte die Deutsche Bahn mit.", ["Deutsche Bahn"]),
+    # the name right after the cue is the source, not an entity later in the clause
+    ("Nach Angaben des Landesumweltamts fließen 40 Millionen Euro in das Tesla-Werk.", ["Landesumweltamts"]),
+    ("Laut Verkehrsministerium erhält die Deutsche Bahn 2 Mrd. Euro.", ["Verkehrsministerium"]),
     # no named source
     ("Ein Sprecher des Unternehmens bestätigte, dass 400 Stellen wegfallen.", []),
     ("„Wir sparen 50 Millionen Euro“, sagte der Vorstandschef.", []),
@@ -62,6 +65,7 @@ EN = [
     ("Analysts at Brightwater Capital said the figure covers only hardware.", ["Brightwater Capital"]),
     ("The deal is worth $3 billion, people familiar with the matter told Bloomberg.", ["Bloomberg"]),
     ("Economists polled by Reuters expect growth of 0.5%.", ["Reuters"]),
+    ("According to Eurostat the subsidies for Siemens Energy reached €2 billion.", ["Eurostat"]),
     ("Analysts expect 3% growth next year.", []),
     ("Demand is expected to double by 2030.", []),
     # a report noun between the source and its verb belongs to the source

@@ -235,6 +235,7 @@ def test_name_after_descriptor_kept_whole(en, lang, text, expected):
     # common nouns and age nouns are never entities
     ("de", "Laut dem Unternehmen Menschen zahlten alle.", []),
     ("de", "Bei dem Konzern Beschäftigten geht es gut.", []),
+    ("de", "Gestern gab das Unternehmen Investoren gegenüber Zahlen bekannt.", []),
     ("de", "Der 27-Jährige wechselte zum Verein, sagte der 27-Jähriger.", []),
     ("de", "Die Über-80-Jährigen zahlten, sagte Zwölfjährige.", []),
     ("en", "The company Residents said so, the 27-year-old added.", []),

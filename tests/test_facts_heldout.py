@@ -4,9 +4,9 @@ The twelve pages (three stories: a battery-cell plant, a football transfer and c
 city's rent index; German and English) were written, and facts.json annotated, before the linker
 ever ran on them, with the conventions of samples/README.md. Two records are judged:
 
-* "pipeline": the pages through ingest, NLP and linking, as `newsgraph run` does. Most groups
-  fail today because of per-sentence extraction (nlp/): those asserts are strict xfails that name
-  the problem, so a fix there turns up as an XPASS to make into a plain assert.
+* "pipeline": the pages through ingest, NLP and linking, as `newsgraph run` does. A group the NLP
+  stage (nlp/) still gets wrong is a strict xfail that names the problem, so a fix there turns up
+  as an XPASS to make into a plain assert.
 * "corrected": the same record with the hand-made extraction of extraction_fixes.json (the
   entities the pages name, measure keys, rates) and linked again: the linking stage on its own;
 * "coarse": corrected, but without the distinctions an NLP stage rarely makes (a plan and an
@@ -36,25 +36,14 @@ FIXES = json.loads((HELDOUT / "extraction_fixes.json").read_text(encoding="utf-8
 # Groups the pipeline gets wrong, and the extraction problem that causes it.
 NO_NAMES = "NER finds none of the page's names"
 PIPELINE_XFAIL = {
-    "auralis_investment": "02 says only 'Auralis' (never 'Auralis Cell'), and names are not carried across "
-                          "articles, so its figures have no subject entity to meet the others",
-    "auralis_subsidy": "'fördern das Vorhaben mit 902 Millionen Euro': the project is named by coreference only; "
-                       "'Zuschüsse für das Auralis-Werk' names no entity of another article",
-    "auenpark_capacity": f"{NO_NAMES} (Auenpark); German and English meet only through the context embedding",
+    "auenpark_capacity": f"{NO_NAMES} (Auenpark: no rule or gazetteer entry knows venue names); German and "
+                         "English meet only through the context embedding",
 }
 # With corrected extraction: what still needs the NLP stage (see extraction_fixes.json "about").
-CORRECTED_XFAIL = {
-    "auralis_subsidy": "'fördern das Vorhaben mit 902 Millionen Euro': the project is named by coreference only, "
-                       "so the claim is not about Auralis Cell and cannot meet the 1,5 Mrd. that is",
-}
+CORRECTED_XFAIL: dict[str, str] = {}
 RECORDS = ["pipeline", "corrected", "coarse"]
 XFAIL = {"pipeline": PIPELINE_XFAIL, "corrected": CORRECTED_XFAIL, "coarse": CORRECTED_XFAIL}
-FLAG_XFAIL = {
-    ("pipeline", "contradiction", "auralis_subsidy"): PIPELINE_XFAIL["auralis_subsidy"],
-    ("pipeline", "change_over_time", "auralis_investment"): PIPELINE_XFAIL["auralis_investment"],
-    ("corrected", "contradiction", "auralis_subsidy"): CORRECTED_XFAIL["auralis_subsidy"],
-    ("coarse", "contradiction", "auralis_subsidy"): CORRECTED_XFAIL["auralis_subsidy"],
-}
+FLAG_XFAIL: dict[tuple[str, str, str], str] = {}
 FLAG_KINDS = {"contradiction": "contradictions", "change_over_time": "changes"}
 
 
