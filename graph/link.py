@@ -188,15 +188,20 @@ def _article_refs(conn: sqlite3.Connection) -> tuple[dict[str, ArticleRef], dict
     return refs, urls
 
 
+# what an article was linked at: its analyzed text, the NLP rules that analyzed it (a
+# re-analysis under newer rules keeps the text's hash) and the linking rules (one parameter)
+_LINK_STAMP = "{a}analyzed_hash || ':' || coalesce({a}analyzed_rules, '') || ':' || ?"
+
+
 def _dirty_articles(conn: sqlite3.Connection, signature: str) -> list[str]:
     """Analyzed articles not linked yet, re-analyzed since, or linked under other rules.
 
     When the rules changed, every article is returned: all are linked again.
     """
     return [r[0] for r in conn.execute(
-        """SELECT a.id FROM articles a LEFT JOIN link_state l ON l.article_id = a.id
+        f"""SELECT a.id FROM articles a LEFT JOIN link_state l ON l.article_id = a.id
            WHERE a.status = 'analyzed'
-             AND (l.content_hash IS NULL OR l.content_hash != a.analyzed_hash || ':' || ?)
+             AND (l.content_hash IS NULL OR l.content_hash != {_LINK_STAMP.format(a="a.")})
            ORDER BY a.rowid""", (signature,))]
 
 
@@ -658,13 +663,14 @@ def _article_flags(conn: sqlite3.Connection, refs: dict[str, ArticleRef], urls: 
 
 
 def _mark_linked(conn: sqlite3.Connection, dirty: list[str], signature: str) -> None:
-    """Record each article as linked at its analyzed text under these rules ("<hash>:<signature>")."""
+    """Record each article as linked at its analyzed text and NLP rules under these rules
+    ("<hash>:<NLP rules>:<signature>")."""
     stamp = now_iso()
     with transaction(conn):
         for chunk in _chunks(dirty):
             conn.execute(
                 f"""INSERT OR REPLACE INTO link_state(article_id, content_hash, linked_at)
-                    SELECT id, analyzed_hash || ':' || ?, ? FROM articles WHERE id IN ({_marks(len(chunk))})""",
+                    SELECT id, {_LINK_STAMP.format(a="")}, ? FROM articles WHERE id IN ({_marks(len(chunk))})""",
                 [signature, stamp, *chunk])
 
 

@@ -174,8 +174,8 @@ CREATE INDEX flags_claim_b ON flags(claim_b);
 CREATE INDEX flags_fact ON flags(fact_id);
 
 -- Linking (graph/link.py) is incremental: an article is (re)linked when
--- "<analyzed_hash>:<rules signature>" differs from content_hash, what it was
--- last linked at (graph.link_config.rules_signature: other rules relink all).
+-- "<analyzed_hash>:<analyzed_rules>:<rules signature>" differs from content_hash, what
+-- it was last linked at (graph.link_config.rules_signature: other rules relink all).
 CREATE TABLE link_state (
     article_id  TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
     content_hash TEXT NOT NULL,
@@ -217,6 +217,8 @@ CREATE TABLE runs (
 
 MIGRATIONS: list[tuple[int, str]] = [
     (1, CORE_SQL + "\n" + FRONTIER_SQL),
+    # nlp.config.rules_signature of the analysis stored (NULL: rules unknown, analyze again)
+    (2, "ALTER TABLE articles ADD COLUMN analyzed_rules TEXT;"),
 ]
 
 

@@ -88,18 +88,27 @@ def save_document(conn: sqlite3.Connection, doc: Document) -> tuple[str, bool]:
     return article_id, True
 
 
-def pending_articles(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Articles whose current text has not been analyzed yet (new, changed or interrupted)."""
+def pending_articles(conn: sqlite3.Connection, rules: str | None = None) -> list[sqlite3.Row]:
+    """Articles whose current text has not been analyzed yet (new, changed or interrupted), and,
+    given the NLP stage's `rules` (nlp.config.rules_signature), those analyzed by other rules.
+
+    `stale_rules` is 1 for the latter: their text is unchanged, only the rules are newer.
+    """
     return conn.execute(
-        """SELECT id, text, language, content_hash FROM articles
+        """SELECT id, text, language, content_hash,
+                  (analyzed_hash = content_hash) AS stale_rules FROM articles
            WHERE analyzed_hash IS NULL OR analyzed_hash != content_hash
-           ORDER BY ingested_at, id"""
+              OR (? IS NOT NULL AND analyzed_rules IS NOT ?)
+           ORDER BY ingested_at, id""", (rules, rules)
     ).fetchall()
 
 
 def save_analysis(conn: sqlite3.Connection, article_id: str, content_hash: str,
-                  analysis: Analysis) -> list[str]:
-    """Replace an article's mentions, claims and citations with `analysis`; return claim ids."""
+                  analysis: Analysis, rules: str | None = None) -> list[str]:
+    """Replace an article's mentions, claims and citations with `analysis`; return claim ids.
+
+    `rules`: the signature of the NLP rules that made it (nlp.config.rules_signature).
+    """
     claim_ids = [claim_id_for(content_hash, c.start, c.end) for c in analysis.claims]
     with transaction(conn):
         conn.execute("DELETE FROM claims WHERE article_id = ?", (article_id,))
@@ -134,9 +143,9 @@ def save_analysis(conn: sqlite3.Connection, article_id: str, content_hash: str,
             [(article_id, c.kind, c.target, c.text, c.start) for c in analysis.citations],
         )
         conn.execute(
-            """UPDATE articles SET analyzed_hash = ?, status = 'analyzed', error = NULL,
+            """UPDATE articles SET analyzed_hash = ?, analyzed_rules = ?, status = 'analyzed', error = NULL,
                    ai_disclosure = ?, language = ? WHERE id = ?""",
-            (content_hash, analysis.ai_disclosure, analysis.lang, article_id),
+            (content_hash, rules, analysis.ai_disclosure, analysis.lang, article_id),
         )
     return claim_ids
 

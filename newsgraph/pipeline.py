@@ -43,6 +43,7 @@ class IngestReport:
 @dataclass
 class AnalyzeReport:
     analyzed: int = 0
+    again: int = 0              # of `analyzed`: unchanged text, analyzed before by other NLP rules
     claims: int = 0
     mentions: int = 0
     failures: list[Failure] = field(default_factory=list)
@@ -86,9 +87,10 @@ def ingest_paths(conn: sqlite3.Connection, paths: list[Path], *, max_bytes: int,
 
 def analyze_pending(conn: sqlite3.Connection, analyzer: Analyzer,
                     progress: Progress = _no_progress) -> AnalyzeReport:
-    """Run the NLP stage on every article whose current text is not analyzed yet."""
+    """Run the NLP stage on every article whose current text is not analyzed yet, or was analyzed
+    by other NLP rules (an upgrade, an edited cue list: see nlp.config.rules_signature)."""
     report = AnalyzeReport()
-    pending = store.pending_articles(conn)
+    pending = store.pending_articles(conn, analyzer.rules)
     for done, row in enumerate(pending, start=1):
         try:
             analysis = analyzer.analyze(row["text"], lang_hint=row["language"])
@@ -97,8 +99,9 @@ def analyze_pending(conn: sqlite3.Connection, analyzer: Analyzer,
             store.mark_article_failed(conn, row["id"], message)
             report.failures.append(Failure(input=row["id"], reason="nlp_error", message=message))
             continue
-        store.save_analysis(conn, row["id"], row["content_hash"], analysis)
+        store.save_analysis(conn, row["id"], row["content_hash"], analysis, analyzer.rules)
         report.analyzed += 1
+        report.again += bool(row["stale_rules"])
         report.claims += len(analysis.claims)
         report.mentions += len(analysis.mentions)
         progress("analyze", done, len(pending))

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from nlp.citations import find_ai_disclosure_in, load_citation_rules, source_citations
 from nlp.claims import document_claims, load_resources
-from nlp.config import PipelineConfig
+from nlp.config import PipelineConfig, rules_signature
 from nlp.doctext import make_doc
 from nlp.language import detect_language, normalize_lang
 from nlp.pipeline import build_pipeline
@@ -34,6 +34,15 @@ class Analyzer:
         self._pipelines: dict[str, Language] = {}
         self._chunk_caches: dict[str, ChunkCache] = {}
         self._data_dir = str(self.config.data_path)
+        self._rules: str | None = None
+
+    @property
+    def rules(self) -> str:
+        """The signature of the rules this analyzer applies (nlp.config.rules_signature), stored
+        with each analysis so that newer rules analyze the article again."""
+        if self._rules is None:
+            self._rules = rules_signature(self.config)
+        return self._rules
 
     def pipeline(self, lang: str) -> Language:
         nlp = self._pipelines.get(lang)

@@ -5,10 +5,16 @@ build it inline; nothing in `nlp/` reads environment variables or global state.
 """
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Bump with every change to nlp/ code that changes what it extracts: stored articles are then
+# analyzed again (see `rules_signature`). Changes of the data files count by themselves.
+NLP_RULES_VERSION = "2026-11-21.1"
 
 
 @dataclass
@@ -51,3 +57,25 @@ class PipelineConfig:
         if name and (name.split("_", 1)[0] in (lang, "xx")):
             return name
         return None
+
+
+def rules_signature(config: PipelineConfig) -> str:
+    """What an article's analysis depends on: the NLP rules version, the contents of every
+    data file (cue lists, gazetteer, patterns), and which trained pipelines are configured
+    and installed.
+
+    Stored with each analyzed article (graph.store); when it differs, `newsgraph run`
+    analyzes the article again, so an upgrade or an edited cue list never leaves claims of
+    the old rules beside new ones. Prose files (*.md) are left out: they change nothing.
+    """
+    h = hashlib.sha1(NLP_RULES_VERSION.encode())
+    root = config.data_path
+    files = sorted(p for p in root.rglob("*")
+                   if p.is_file() and p.suffix != ".md" and "__pycache__" not in p.parts)
+    for path in files:
+        h.update(f"\x1f{path.relative_to(root).as_posix()}=".encode())
+        h.update(hashlib.sha1(path.read_bytes()).digest())
+    models = sorted({config.trained_model or "", *config.trained_models.values()} - {""})
+    for name in models:
+        h.update(f"\x1fmodel={name}:{importlib.util.find_spec(name) is not None}".encode())
+    return h.hexdigest()[:16]

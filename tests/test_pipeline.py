@@ -131,3 +131,35 @@ def test_killed_run_resumes_without_duplicates(tmp_path):
     assert resumed["mentions"] == reference["mentions"]
     conn = open_record(db)
     assert store.pending_articles(conn) == []
+
+
+def test_newer_nlp_rules_analyze_stored_articles_again(tmp_path):
+    """An upgrade or an edited data file analyzes the unchanged articles once more, and linking
+    follows; a prose file or a re-run changes nothing."""
+    from graph.link import link_record
+    from graph.link_config import LinkConfig
+    from newsgraph import pipeline
+    from nlp.analyze import Analyzer
+    from nlp.config import DEFAULT_DATA_DIR, PipelineConfig
+
+    conn = open_record(tmp_path / "record.db")
+    pipeline.ingest_paths(conn, sorted(SAMPLES.glob("*.html"))[:2], max_bytes=20_000_000)
+    first = pipeline.analyze_pending(conn, Analyzer())
+    assert (first.analyzed, first.again) == (2, 0)
+    claims = snapshot(tmp_path / "record.db")["claims"]
+    assert link_record(conn, LinkConfig()).articles_linked == 2
+    assert pipeline.analyze_pending(conn, Analyzer()).analyzed == 0
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    (data / "README.md").write_text("notes only\n", encoding="utf-8")
+    assert pipeline.analyze_pending(conn, Analyzer(PipelineConfig(data_dir=data))).analyzed == 0
+
+    measures = data / "measures.json"
+    measures.write_text(measures.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    again = pipeline.analyze_pending(conn, Analyzer(PipelineConfig(data_dir=data)))
+    assert (again.analyzed, again.again) == (2, 2)
+    assert snapshot(tmp_path / "record.db")["claims"] == claims
+    assert store.pending_articles(conn, Analyzer(PipelineConfig(data_dir=data)).rules) == []
+    assert link_record(conn, LinkConfig()).articles_linked == 2
+    assert link_record(conn, LinkConfig()).articles_linked == 0

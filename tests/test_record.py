@@ -41,6 +41,29 @@ def test_new_record_has_latest_schema(tmp_path):
     assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == len(MIGRATIONS)
 
 
+def test_record_of_an_older_version_is_migrated_and_its_articles_analyzed_again(tmp_path):
+    """A version-1 record (no analyzed_rules) keeps its rows; its analyses count as made by
+    unknown rules, so the next analysis run takes them again."""
+    from graph.record import _statements
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path, isolation_level=None)
+    for statement in _statements(MIGRATIONS[0][1]):
+        old.execute(statement)
+    old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    old.execute("INSERT INTO schema_version(version) VALUES (1)")
+    old.close()
+    conn = open_record(path)
+    assert schema_version(conn) == MIGRATIONS[-1][0]
+    doc = make_doc("https://example.org/a", "DeepSeek trainierte V3 angeblich für 5,6 Mio. US-Dollar.")
+    aid, _ = store.save_document(conn, doc)
+    store.save_analysis(conn, aid, doc.content_hash, Analysis(lang="de"))     # rules unknown
+    assert store.pending_articles(conn) == []
+    assert [r["id"] for r in store.pending_articles(conn, "rules-a")] == [aid]
+    store.save_analysis(conn, aid, doc.content_hash, Analysis(lang="de"), "rules-a")
+    assert store.pending_articles(conn, "rules-a") == []
+    assert [(r["id"], r["stale_rules"]) for r in store.pending_articles(conn, "rules-b")] == [(aid, 1)]
+
+
 def test_not_a_database_gives_clear_error(tmp_path):
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not sqlite at all" * 100)
