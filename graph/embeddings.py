@@ -68,7 +68,7 @@ class Embedder:
     """A sentence-transformers model on the CPU, loaded on first use.
 
     `backend="auto"` runs the model through ONNX Runtime when it can
-    (`graph.onnx_encoder`: 3x faster on one short text, 1.5x on claim contexts,
+    (`graph.onnx_encoder`: one short text 2-3x faster, batches about as fast,
     the same vectors), exported once into `cache_dir`; `"torch"` always uses
     sentence-transformers itself.
     `computed` / `cached` count the texts embedded vs. found in the cache by

@@ -1,12 +1,11 @@
 """A sentence-transformers model run by ONNX Runtime, exported once from its own weights.
 
-Why: our texts are short (a lookup question, a claim's ~20-token context), and
-for such small inputs torch spends most of its time on per-operator overhead,
-not arithmetic. On the 2-core bench machine, under load, one question took
-~11 ms through ONNX Runtime against ~36 ms through `SentenceTransformer.encode`,
-and claim contexts went from ~40 to ~62 per second on one thread; the vectors
-agreed to within 3e-7. A lookup waits for its question's vector, and linking
-100,000 claims is mostly embedding, so both gain.
+Why: a lookup waits for its question's vector, and for one short text torch
+spends most of its time on per-operator overhead, not arithmetic. On the 2-core
+bench machine one question took ~9-11 ms through ONNX Runtime against ~34 ms
+through sentence-transformers (~15 ms through `Embedder.encode_one`'s lean torch
+path on a quiet machine), with vectors equal to within 2e-7. Batches of claim
+contexts run about as fast as on torch (0-10 % faster), so linking gains little.
 
 Only the common model layout is handled: a Transformer, then Pooling (mean, CLS
 or max over tokens), then optionally Normalize, with no prompts; vectors come out
