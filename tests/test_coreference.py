@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from nlp.analyze import Analyzer
+from test_claims import claim
 
 FILLER_DE = " Der Markt wächst. Die Nachfrage bleibt hoch. Die Preise sinken. Viele Kunden warten."
 
@@ -14,9 +15,7 @@ def analyzer():
 
 
 def subject_of(analyzer, text, lang, span):
-    found = [c for c in analyzer.analyze(text, lang=lang).claims if c.span == span]
-    assert found, f"no claim {span!r}"
-    return found[0].subject
+    return claim(analyzer, text, lang, span).subject
 
 
 @pytest.mark.parametrize("text,lang,span,subject", [
