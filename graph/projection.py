@@ -481,11 +481,14 @@ def embedding_dimension(conn: sqlite3.Connection) -> int | None:
 # The claim vectors of a batch travel as one float32 matrix (a numpy array the driver packs as
 # a list of float lists): the driver formats every RUN's parameters for its debug log whether
 # that log is on or not (neo4j 6.4, Bolt `run`), ~2 s per 10,000 vectors as Python lists but
-# a short summary for an array. float32 -> float64 is exact, so the list property holds the
-# exact values; the vector index uses it, `embedding_f32` keeps the bytes the lookup scores.
+# a short summary for an array. db.create.setNodeVectorProperty stores the list the vector
+# index uses as float32 (the record's exact values): half the store bytes of SET's float64
+# list (server CPU ~8 % lower on claims + vectors alone, within the noise of a whole sync);
+# `embedding_f32` keeps the bytes the lookup scores.
 WRITE_EMBEDDINGS = (
     "UNWIND range(0, size($ids) - 1) AS i MATCH (c:Claim {id: $ids[i]}) "
-    "SET c.embedding = $vectors[i], c.embedding_f32 = $raw[i], c.embedding_key = $keys[i] "
+    "SET c.embedding_f32 = $raw[i], c.embedding_key = $keys[i] "
+    "WITH c, i CALL db.create.setNodeVectorProperty(c, 'embedding', $vectors[i]) "
     "RETURN count(c) AS written"
 )
 CLEAR_EMBEDDINGS = (

@@ -66,8 +66,8 @@ def test_projected_properties_and_relationships(fx, clean_neo4j):
         "SELECT e.vector FROM claims c JOIN embeddings e ON e.key = c.embedding_key "
         "AND e.model = c.embedding_model WHERE c.id = ?", (fx.claim_ids["a1_train"],)).fetchone()[0]
     assert bytes(c["embedding_f32"]) == bytes(stored)
-    # the list (for the vector index) may travel as scaled integers: equal to 1e-9
-    assert np.allclose(c["embedding"], np.frombuffer(stored, "<f4"), rtol=0, atol=1e-9)
+    # the list (for the vector index) is stored as float32: the record's values exactly
+    assert np.array_equal(np.asarray(c["embedding"], dtype="<f4"), np.frombuffer(stored, "<f4"))
     assert "deepseek" in c["search_head"].split() and "trainingskosten" in c["search_head"].split()
 
     h = q("MATCH (c:Claim {id: $id}) RETURN c", id=fx.claim_ids["a2_rent"]).records[0]["c"]
@@ -167,6 +167,19 @@ def test_reanalyzed_article_loses_its_old_claims(fx, clean_neo4j):
     assert [r["id"] for r in dangling] == [new_id]
     assert clean_neo4j.execute_query(
         "MATCH (c:Claim {id: $id}) RETURN c.embedding IS NULL AS none", id=new_id).records[0]["none"]
+
+
+def test_vector_index_holds_every_synced_embedding(fx, clean_neo4j):
+    """The float32 lists setNodeVectorProperty writes are what the vector index serves."""
+    sync_record(fx.conn, clean_neo4j)
+    q = clean_neo4j.execute_query
+    indexed = q("MATCH (c:Claim) WHERE c.embedding IS NOT NULL RETURN count(c) AS n").records[0]["n"]
+    assert indexed == len(fx.claim_ids)
+    for cid in (fx.claim_ids["a1_train"], fx.claim_ids["a3_idle"]):
+        vector = q("MATCH (c:Claim {id: $id}) RETURN c.embedding AS e", id=cid).records[0]["e"]
+        hits = q("CALL db.index.vector.queryNodes('claim_embedding', 1, $v) YIELD node, score "
+                 "RETURN node.id AS id, score", v=vector).records
+        assert hits[0]["id"] == cid and hits[0]["score"] > 0.999
 
 
 def test_changed_embedding_is_written_again(fx, clean_neo4j):
