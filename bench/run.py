@@ -119,7 +119,7 @@ class Neo4jForBench:
                 self.uri = env_uri
                 return
             neo4j_local.ensure_built()
-            server = neo4j_local.start(self.data_dir, pagecache=PAGECACHE)
+            server = neo4j_local.start(self.data_dir, pagecache=PAGECACHE, owner_pid=os.getpid())
             self.started, self.uri, self.pid = True, server.uri, server.pid
         except Exception as exc:  # the other stages still run; the table says why these did not
             self.reason = f"no Neo4j: {type(exc).__name__}: {exc}"

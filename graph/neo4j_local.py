@@ -156,8 +156,11 @@ def classpath(server_dir: Path = SERVER_DIR) -> str:
 # -- start / stop / status ---------------------------------------------------------------------------
 
 def start(data_dir: Path, port: int | None = None, host: str = "127.0.0.1", timeout: float = 120,
-          pagecache: str = "128m", server_dir: Path = SERVER_DIR) -> LocalNeo4j:
+          pagecache: str = "128m", server_dir: Path = SERVER_DIR, owner_pid: int | None = None) -> LocalNeo4j:
     """Start a server on `data_dir` (or return the one already running there).
+
+    `owner_pid`: the server shuts itself down once that process is gone (tests pass their own
+    pid, so a killed test run leaves no server behind); without it the server runs until stopped.
 
     Returns once the launcher printed READY and the Python driver verified
     connectivity; on failure or timeout the process is stopped and the error
@@ -181,7 +184,8 @@ def start(data_dir: Path, port: int | None = None, host: str = "127.0.0.1", time
     offset = out.stat().st_size if out.exists() else 0
     pid = _spawn_detached(
         [java, *JVM_FLAGS, "-cp", classpath(server_dir), LAUNCHER_CLASS,
-         "--data", str(data_dir), "--host", host, "--port", str(port), "--pagecache", pagecache],
+         "--data", str(data_dir), "--host", host, "--port", str(port), "--pagecache", pagecache,
+         *(["--owner-pid", str(owner_pid)] if owner_pid else [])],
         log=out, cwd=data_dir,
     )
     (data_dir / "neo4j.pid").write_text(f"{pid}\n")

@@ -38,7 +38,8 @@ def neo4j_uri(tmp_path_factory):
                     "(install openjdk-17-jdk-headless and maven, or set NEWSGRAPH_TEST_NEO4J_URI)")
     neo4j_local.ensure_built()
     data_dir = tmp_path_factory.mktemp("neo4j")
-    server = neo4j_local.start(data_dir)
+    # owned by this process: a test run killed with SIGKILL leaves no server running
+    server = neo4j_local.start(data_dir, owner_pid=os.getpid())
     try:
         yield server.uri
     finally:

@@ -113,3 +113,32 @@ def test_ensure_built_is_a_no_op_when_up_to_date():
 def test_java_version_parsing_of_the_installed_java():
     java = neo4j_local.find_java()
     assert neo4j_local.java_major_version(java) >= neo4j_local.MIN_JAVA
+
+
+@pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="uses the local launcher, not NEO4J_URI")
+def test_server_stops_when_its_owner_is_killed(neo4j_uri, tmp_path):
+    """A server started with owner_pid shuts down cleanly once that process dies, even by SIGKILL
+    (which runs no teardown), and the data dir can be started again."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    data = tmp_path / "owned"
+    try:
+        server = neo4j_local.start(data, owner_pid=owner.pid)
+        assert neo4j_local.status(data)["bolt_listening"] is True
+    finally:
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+    deadline = time.monotonic() + 90
+    while neo4j_local.status(data) is not None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert neo4j_local.status(data) is None, f"server {server.pid} outlived its owner"
+    assert "OWNER GONE" in (data / "neo4j.out").read_text()
+    restarted = neo4j_local.start(data)
+    try:
+        assert neo4j_local.status(data)["bolt_listening"] is True
+    finally:
+        neo4j_local.stop(data)

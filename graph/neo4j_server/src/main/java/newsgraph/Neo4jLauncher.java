@@ -30,7 +30,11 @@ import org.neo4j.logging.log4j.Log4jLogProvider;
  * plain {@code java -cp}. The Python side ({@code graph/neo4j_local.py}) starts this
  * process in the background and waits for the {@code READY bolt://host:port} line.
  *
- * <p>Usage: {@code Neo4jLauncher --data DIR --port N [--host 127.0.0.1] [--pagecache 128m]}
+ * <p>Usage: {@code Neo4jLauncher --data DIR --port N [--host 127.0.0.1] [--pagecache 128m] [--owner-pid PID]}
+ *
+ * <p>{@code --owner-pid}: shut down cleanly once that process is gone. A test session passes its
+ * own pid, so a session killed with SIGKILL (which runs no fixture teardown) leaves no server
+ * behind; a server started for day-to-day use outlives its starter and passes none.
  *
  * <p>Exit codes: 0 clean shutdown, 2 bad arguments, 3 port already in use,
  * 4 data directory locked by another process, 1 any other start failure.
@@ -44,7 +48,7 @@ public final class Neo4jLauncher {
     private Neo4jLauncher() {}
 
     /** Command-line options; defaults suit a local development and test server. */
-    record Options(Path data, String host, int port, long pagecacheBytes) {}
+    record Options(Path data, String host, int port, long pagecacheBytes, Long ownerPid) {}
 
     public static void main(String[] args) {
         Options options;
@@ -52,7 +56,8 @@ public final class Neo4jLauncher {
             options = parse(args);
         } catch (IllegalArgumentException e) {
             fail(EXIT_USAGE, e.getMessage()
-                    + "\nusage: Neo4jLauncher --data DIR --port N [--host 127.0.0.1] [--pagecache 128m]");
+                    + "\nusage: Neo4jLauncher --data DIR --port N [--host 127.0.0.1] [--pagecache 128m]"
+                    + " [--owner-pid PID]");
             return;
         }
         run(options);
@@ -63,6 +68,7 @@ public final class Neo4jLauncher {
         String host = "127.0.0.1";
         Integer port = null;
         String pagecache = "128m";
+        Long ownerPid = null;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -74,6 +80,7 @@ public final class Neo4jLauncher {
                 case "--host" -> host = value;
                 case "--port" -> port = parsePort(value);
                 case "--pagecache" -> pagecache = value;
+                case "--owner-pid" -> ownerPid = parsePid(value);
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
@@ -89,7 +96,7 @@ public final class Neo4jLauncher {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--pagecache: not a size like 128m: " + pagecache);
         }
-        return new Options(data, host, port, pagecacheBytes);
+        return new Options(data, host, port, pagecacheBytes, ownerPid);
     }
 
     private static int parsePort(String value) {
@@ -102,6 +109,32 @@ public final class Neo4jLauncher {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--port: not a TCP port: " + value);
         }
+    }
+
+    private static long parsePid(String value) {
+        try {
+            long pid = Long.parseLong(value);
+            if (pid < 1) {
+                throw new NumberFormatException();
+            }
+            return pid;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--owner-pid: not a process id: " + value);
+        }
+    }
+
+    /** Exit (through the shutdown hook, so the store is closed cleanly) once the owner is gone. */
+    private static void watchOwner(long pid) {
+        Thread watcher = new Thread(() -> {
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                sleep(1000);
+            }
+            System.out.println("OWNER GONE " + pid);
+            System.out.flush();
+            System.exit(0);
+        }, "neo4j-owner-watch");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     static void run(Options options) {
@@ -149,6 +182,9 @@ public final class Neo4jLauncher {
         }
         System.out.println("READY bolt://" + options.host() + ":" + options.port());
         System.out.flush();
+        if (options.ownerPid() != null) {
+            watchOwner(options.ownerPid());
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {
