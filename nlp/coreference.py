@@ -86,18 +86,15 @@ def is_public_body(name: str, rules: CoreferenceRules) -> bool:
     return any(w in name.lower() for w in rules.public_bodies)
 
 
-def _public(m: EntityMention, rules: CoreferenceRules) -> bool:
-    """As written or by its canonical name (gazetteer names may be in another language)."""
-    return is_public_body(m.text, rules) or is_public_body(m.canonical or "", rules)
+def is_public(m: EntityMention, rules: CoreferenceRules | None) -> bool:
+    """A public body as written or by its canonical name (gazetteer names may be in another
+    language); never without rules for the language."""
+    return rules is not None and (is_public_body(m.text, rules) or is_public_body(m.canonical or "", rules))
 
 
 def may_be_antecedent(m: EntityMention, rules: CoreferenceRules) -> bool:
     """A named entity of a compatible label that is no public body."""
-    return m.label in rules.labels and not _public(m, rules)
-
-
-def is_public(m: EntityMention, rules: CoreferenceRules | None) -> bool:
-    return rules is not None and _public(m, rules)
+    return m.label in rules.labels and not is_public(m, rules)
 
 
 def gives(text: str, end: int, qstart: int, rules: CoreferenceRules | None) -> bool:
