@@ -555,20 +555,36 @@ def _dirty_blocks(feats: list[ClaimFeatures], dirty: set[int]
     and, for claims with neither measure_key nor entities, by (family, per).
 
     Members in index order, blocks in the order of their first member. Blocks
-    without a dirty claim are left out: nothing in them can change.
+    without a dirty claim are left out: nothing in them can change. Their keys
+    come from the dirty claims first, so the pass over every claim only appends
+    to wanted blocks (an incremental run has few dirty claims among many).
     """
-    measure: dict[tuple, list[int]] = defaultdict(list)
-    entity: dict[tuple, list[int]] = defaultdict(list)
-    loose: dict[tuple, list[int]] = defaultdict(list)
+    wanted_measure, wanted_entity, wanted_loose = set(), set(), set()
+    for i in dirty:
+        f = feats[i]
+        if f.measure_key:
+            wanted_measure.add((f.measure_key, f.family, f.per))
+        elif not f.context:
+            wanted_loose.add((f.family, f.per))
+        wanted_entity.update((f.family, f.per, e) for e in f.context)
+    measure: dict[tuple, list[int]] = {}
+    entity: dict[tuple, list[int]] = {}
+    loose: dict[tuple, list[int]] = {}
     for i, f in enumerate(feats):
         if f.measure_key:
-            measure[(f.measure_key, f.family, f.per)].append(i)
+            key = (f.measure_key, f.family, f.per)
+            if key in wanted_measure:
+                measure.setdefault(key, []).append(i)
         elif not f.context:
-            loose[(f.family, f.per)].append(i)
-        for e in f.context:
-            entity[(f.family, f.per, e)].append(i)
-    return tuple({key: members for key, members in blocks.items() if not dirty.isdisjoint(members)}
-                 for blocks in (measure, entity, loose))
+            key = (f.family, f.per)
+            if key in wanted_loose:
+                loose.setdefault(key, []).append(i)
+        if wanted_entity:
+            for e in f.context:
+                key = (f.family, f.per, e)
+                if key in wanted_entity:
+                    entity.setdefault(key, []).append(i)
+    return measure, entity, loose
 
 
 def _headline_pass(feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFind, ratio: float) -> None:
@@ -668,12 +684,16 @@ def _union_close(group: list[int], feats: list[ClaimFeatures], uf: FactUnionFind
             if feats[m].scope != feats[same[0]].scope:
                 uf.union(same[0], m)
     for run in _value_runs(group, feats, ratio):
+        together = True         # whether run[:k] are all in one component (of an earlier run)
         for k, m in enumerate(run[1:], start=1):
+            if together and uf.find(m) == uf.find(run[0]):
+                continue        # whichever partner it found, the union would change nothing
             # within a run, only figures inside each other's rounding are the same figure:
             # "rund 6 Mrd." is "5,8 Mrd.", but an exact "25" is not "27" (see `_same_figure`)
             partner = next((p for p in run[:k] if _same_figure(feats[p], feats[m], uf)), None)
             if partner is not None:
                 uf.union(partner, m)
+            together = together and uf.find(m) == uf.find(run[0])
 
 
 def _same_figure(a: ClaimFeatures, b: ClaimFeatures, uf: FactUnionFind) -> bool:

@@ -34,8 +34,8 @@ from graph.entity_linking import (
     load_alias_rules, load_name_rules, name_key,
 )
 from graph.facts import (
-    ClaimFeatures, base_value, claim_context, cluster, components, fact_id_for, role_features, summarize,
-    things_about,
+    ClaimFeatures, RoleFeatures, base_value, claim_context, cluster, components, fact_id_for, role_features,
+    summarize, things_about,
 )
 from graph.link_config import LinkConfig, rules_signature
 from graph.link_types import CanonicalEntity, CopyLink, FactGroup, Flag
@@ -399,9 +399,10 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
     entity_by_name = {key: eid for eid, key in sorted(names.items())}
     publishers = {sid: entity_by_name.get(name_key(name, rules))
                   for sid, name in conn.execute("SELECT id, name FROM sources")}
-    usd: dict[str, float | None] = {}
     families: dict[str, str] = {}
+    to_base: dict[str, float] = {}      # unit -> factor to its family's base unit (`base_value` of 1)
     scopes_of: dict[tuple, tuple[str | None, bool]] = {}
+    role_memo: dict[tuple, RoleFeatures] = {}       # many claims share one set of entity roles
     feats, scopes = [], {}
     rows = conn.cursor()
     rows.row_factory = None
@@ -414,17 +415,22 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
            WHERE a.status = 'analyzed' ORDER BY a.rowid, c.idx"""
     ):
         if unit not in families:
-            usd[unit], families[unit] = rates.usd_per_unit(unit), units.family(unit)
+            families[unit] = units.family(unit)
+            to_base[unit] = base_value(1.0, unit, units, rates.usd_per_unit)
         when = (time, time_key, published)
         if when not in scopes_of:
             scope = time_scope(time, time_key, published, words)
             scopes_of[when] = scope, bool(time) and ends_before(scope, published, published)
         scope, earlier = scopes_of[when]
-        r = role_features(roles.get(cid, {}), places)
+        held = roles.get(cid)
+        key = tuple(held.items()) if held else ()
+        r = role_memo.get(key)
+        if r is None:
+            r = role_memo[key] = role_features(held or {}, places)
         feats.append(ClaimFeatures(
             claim_id=cid, article_id=article_id, measure_key=measure_key,
             family=families[unit], per=per, change=change, subject=r.subject, context=r.context,
-            value=base_value(value, unit, units, usd.get), sentence=(article_id, sentence_index),
+            value=value * to_base[unit], sentence=(article_id, sentence_index),
             scope=scope, conversion_of=conversion_of, sources=r.sources,
             publisher=publishers.get(source_id), hedged=bool(hedged), places=r.places,
             timed=bool(time), earlier=earlier,
@@ -451,8 +457,11 @@ def _link_facts(conn: sqlite3.Connection, config: LinkConfig, records: _RecordCa
     """Group dirty claims into facts; write facts and the members that changed; drop facts that
     no longer exist.
 
-    Returns the touched facts (created or changed) and every claim's features.
+    Returns the touched facts (created or changed) and every claim's features (none when
+    nothing is dirty: an unchanged record is not read).
     """
+    if not dirty and not orphans:
+        return [], _Features([], {}, {})
     f = _load_features(conn, config, rates)
     feats = f.feats
     pos = {x.claim_id: i for i, x in enumerate(feats)}
