@@ -16,6 +16,7 @@ import logging
 import os
 import sqlite3
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
@@ -84,11 +85,13 @@ class Embedder:
         self.name = model_identity(model)
         self.batch_size = batch_size
         self.device = device
-        self.threads = threads or default_threads()
+        self.threads = threads          # None: one for a single text, `batch_threads()` for batches
         self.backend = backend
         self.cache_dir = cache_dir or default_cache_dir()
         self._model = None
         self._onnx: OnnxEncoder | None | bool = None      # False: decided against
+        self._onnx_batch: OnnxEncoder | None = None       # on more threads than `_onnx`, when idle
+        self._batch_threads: int | None = None
         self.computed = 0
         self.cached = 0
 
@@ -106,6 +109,21 @@ class Embedder:
             self._onnx = self._open_onnx() or False
         return self._onnx or None
 
+    def _batch_encoder(self) -> OnnxEncoder | None:
+        """The ONNX encoder for batches: `_onnx` itself, or a second session on more threads."""
+        single = self._onnx_encoder()
+        if single is None or self.batch_thread_count() == single.threads:
+            return single
+        if self._onnx_batch is None:
+            self._onnx_batch = OnnxEncoder(single.path, single.model_dir, single.layout, self.batch_thread_count())
+        return self._onnx_batch
+
+    def batch_thread_count(self) -> int:
+        """Threads for batches: as configured, else `batch_threads()` decided on the first batch."""
+        if self._batch_threads is None:
+            self._batch_threads = self.threads or batch_threads()
+        return self._batch_threads
+
     def _open_onnx(self) -> OnnxEncoder | None:
         if self.backend != "auto" or self.device != "cpu" or not onnx_runtime_available():
             return None
@@ -117,7 +135,7 @@ class Embedder:
         try:
             if not path.is_file() and not export_model(self._load(), model_dir, layout, path):
                 return None
-            return OnnxEncoder(path, model_dir, layout, self.threads)
+            return OnnxEncoder(path, model_dir, layout, self.threads or 1)
         except Exception as exc:  # noqa: BLE001 - torch gives the same vectors, only slower
             log.warning("embedding model %s stays on torch: ONNX Runtime could not run it (%s: %s)",
                         self.model_ref, type(exc).__name__, exc)
@@ -143,11 +161,11 @@ class Embedder:
         """Unit-length float32 vectors, one row per text (no cache)."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        onnx = self._onnx_encoder()
+        onnx = self._batch_encoder()
         if onnx is not None:
             return onnx.encode(texts, self.batch_size)
         model = self._load()
-        with torch_threads(self.threads):
+        with torch_threads(self.batch_thread_count()):
             return self._encode_batch(model, texts)
 
     def _encode_batch(self, model, texts: list[str]) -> np.ndarray:
@@ -164,7 +182,7 @@ class Embedder:
         module, inspecting signatures, sorting by length); a lookup waits for it.
         Same modules in the same order, so the vector is bit-identical to
         `encode([text])[0]` (tested). One thread: a single short text is too small
-        to split (see `default_threads`).
+        to split (see `batch_threads`).
         """
         onnx = self._onnx_encoder()
         if onnx is not None:
@@ -183,15 +201,41 @@ class Embedder:
         return np.ascontiguousarray(vec.cpu().numpy(), dtype=np.float32)
 
 
-def default_threads() -> int:
-    """torch threads for encoding: a quarter of the CPUs, at least one.
+def batch_threads(window: float = 0.05) -> int:
+    """Threads for encoding a batch: the CPUs this process may use that are idle right now, at
+    least one (`idle_cpus`, over `window` seconds).
 
-    Our texts are short (a claim's context, ~20 tokens), so each operation is
-    small and the intra-op threads spend their time at barriers; on a busy
-    machine a barrier waits for a descheduled sibling. Measured on 2 shared
-    cores: ~100-145 contexts/s on one thread against ~50/s on two.
+    Why not a fixed count: our texts are short (a claim's context, ~30 tokens), so each
+    operation is small and intra-op threads meet at barriers often. On idle cores two
+    threads encode ~1.6x as many contexts per second as one (123 against 78/s, 2 cores,
+    ONNX Runtime); when other work holds the cores, a barrier waits for a descheduled
+    sibling and two threads encode half as many as one (~50 against ~100/s).
+    One text (a lookup question) always runs on one thread.
     """
-    return max(1, (os.cpu_count() or 1) // 4)
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    idle = idle_cpus(window)
+    if idle is None:
+        return max(1, usable // 4)
+    return max(1, min(usable, int(idle + 0.25)))
+
+
+def idle_cpus(window: float = 0.05) -> float | None:
+    """How many CPUs were idle over the next `window` seconds (/proc/stat), None where unknown."""
+    def sample() -> tuple[int, int] | None:
+        try:
+            with open("/proc/stat", encoding="ascii") as f:
+                fields = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        return fields[3] + (fields[4] if len(fields) > 4 else 0), sum(fields[:8])
+    first = sample()
+    if first is None:
+        return None
+    time.sleep(window)
+    second = sample()
+    if second is None or second[1] <= first[1]:
+        return None
+    return (second[0] - first[0]) / (second[1] - first[1]) * (os.cpu_count() or 1)
 
 
 @contextmanager

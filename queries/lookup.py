@@ -236,7 +236,7 @@ def embed_query(embedder, text: str) -> np.ndarray | None:
     for method in ("embed", "encode"):
         fn = getattr(embedder, method, None)
         if fn is not None:
-            # one short question is too small to split across threads (graph.embeddings.default_threads)
+            # one short question is too small to split across threads (graph.embeddings.batch_threads)
             with torch_threads(1):
                 out = np.asarray(fn([text]), dtype=np.float32)
             return out.reshape(out.shape[0], -1)[0] if out.ndim > 1 else out

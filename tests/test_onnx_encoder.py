@@ -52,6 +52,27 @@ def test_onnx_vectors_are_torch_vectors(onnx_embedder, torch_embedder):
         assert np.array_equal(one, onnx_embedder.encode([text])[0]), text
 
 
+def test_batches_on_idle_cores_give_the_same_vectors(model_dir, onnx_cache, onnx_embedder, monkeypatch):
+    import graph.embeddings
+    monkeypatch.setattr(graph.embeddings, "batch_threads", lambda: 2)     # as if two cores were idle
+    embedder = Embedder(model_dir, cache_dir=onnx_cache)
+    batch = embedder.encode(TEXTS)
+    assert embedder.batch_thread_count() == 2
+    assert embedder._onnx.threads == 1 and embedder._onnx_batch.threads == 2    # one text stays on one
+    assert np.array_equal(batch, onnx_embedder.encode(TEXTS))
+    assert np.array_equal(embedder.encode_one(TEXTS[0]), batch[0])
+
+
+def test_batch_threads_count_idle_cpus_this_process_may_use():
+    import os
+
+    from graph.embeddings import batch_threads, idle_cpus
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    idle = idle_cpus(0.05)
+    assert idle is None or 0.0 <= idle <= (os.cpu_count() or 1) + 1e-9
+    assert 1 <= batch_threads() <= usable
+
+
 def test_the_export_is_reused_without_loading_torch(model_dir, onnx_embedder, onnx_cache):
     exported = sorted(onnx_cache.glob("*.onnx"))
     assert len(exported) == 1 and not list(onnx_cache.glob("*.part"))
