@@ -11,7 +11,7 @@ decide where those run out):
   never two values of one article in different sentences that differ beyond
   `same_value_ratio` or the rounding each is written with ("7,48" / "7,95"),
   unless they state different times or come from different sources
-  (`FactUnionFind`), and never values more than `max_disagreement_ratio` apart;
+  (`graph.fact_union.FactUnionFind`), and never values more than `max_disagreement_ratio` apart;
 * a headline's figure and the same value in its article's text (`_headline_pass`);
 * the same subject entity and the same value (`same_value_ratio`), or the same
   value restated by one article, one source, or about an entity the other
@@ -48,62 +48,26 @@ import functools
 import hashlib
 import math
 import operator
-import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import numpy as np
 
-from graph.contradictions import allowed_interval, plausible_disagreement, rounding_unit
+from graph.claim_features import ClaimFeatures, features_from_roles
+from graph.contradictions import plausible_disagreement, rounding_unit
+from graph.fact_union import FactUnionFind, name_related, value_ratio
 from graph.link_config import LinkConfig
 from graph.link_types import FactGroup
-from graph.timescope import ends_before, load_time_words, names_a_year, time_scope
+from graph.timescope import load_time_words, names_a_year, time_scope
 from graph.types import ClaimRecord
-from graph.units import UnitTable, load_units
+from graph.units import load_units
 
 VectorSource = Callable[[list[int]], np.ndarray]
 
-_WORD = re.compile(r"\S+")
-_CONTEXT_WORDS = 6            # words each side of the quantity in the embedded context
 _LSH_SEED = 20250101          # fixed: buckets must be the same in every run
 # value ratio -> share of `value_bonus` added to a soft score: close values help
 # a little, a factor 10 apart counts against (never decisive on its own)
 _VALUE_WEIGHTS = ((1.25, 1.0), (2.0, 0.5), (4.0, 0.0), (10.0, -0.5), (math.inf, -1.5))
-
-
-@dataclass
-class ClaimFeatures:
-    """What grouping needs to know about one claim (built from a ClaimRecord or record rows).
-
-    `subject`: the entity the claim's subject names; without one, the only
-    entity its sentence (or, failing that, the sentence before) names -- a
-    sentence that names one entity is about it. None otherwise.
-    `context`: every entity the claim is about or mentions (not its sources),
-    or, when its sentence names none, the entities just before it.
-    `sentence`: (article, sentence index) -- two quantities of one family in
-    one sentence, at one time, are different facts ("900 in the US, 122 in China").
-    """
-
-    claim_id: str
-    article_id: str
-    measure_key: str | None
-    family: str
-    per: str | None
-    change: str | None
-    subject: str | None
-    context: frozenset[str]
-    value: float                 # in the family's base unit, roughly (a weak signal only)
-    sentence: tuple[str, int] | None = None
-    scope: str | None = None
-    conversion_of: str | None = None
-    sources: frozenset[str] = frozenset()   # entities the claim is attributed to ("laut 36Kr")
-    publisher: str | None = None            # the publishing outlet's entity id, when it is one
-    hedged: bool = False
-    places: frozenset[str] = frozenset()    # entities of `context` that are places
-    timed: bool = False                     # the sentence states a time for it, understood (scope) or not
-    earlier: bool = False                   # ... and that time was over when its article appeared
-    written: tuple | None = None            # (unit, value, low, high, qualifier, span) as the claim states it
 
 
 def fact_id_for(seed_claim_id: str) -> str:
@@ -111,274 +75,10 @@ def fact_id_for(seed_claim_id: str) -> str:
     return hashlib.sha1(f"fact\x1f{seed_claim_id}".encode()).hexdigest()[:16]
 
 
-def claim_context(rec: ClaimRecord, entity_names: Iterable[str] = ()) -> str:
-    """The short text embedded for a claim: subject, measure, entities, a window around the quantity.
-
-    The quantity itself is replaced by its unit: two claims disagreeing on the
-    number should still look alike. Entity names already in the window are not
-    repeated. Short texts keep the model fast: its cost grows with the tokens.
-    """
-    c = rec.claim
-    local_start = max(0, c.start - c.sentence_start)
-    local_end = max(local_start, c.end - c.sentence_start)
-    left = _WORD.findall(c.text[:local_start])[-_CONTEXT_WORDS:]
-    right = _WORD.findall(c.text[local_end:])[:_CONTEXT_WORDS]
-    per = f" per {c.per}" if c.per else ""
-    window = " ".join([*left, f"[{c.unit}{per}]", *right])
-    shown = f"{c.subject or ''} {window}".casefold()
-    names = sorted({n for n in entity_names if n and n.casefold() not in shown})
-    head = "; ".join(x for x in (c.subject, c.measure, ", ".join(names)) if x)
-    return f"{head}: {window}" if head else window
-
-
-def base_value(value: float, unit: str, units: UnitTable, usd_per_unit: Callable[[str], float | None]) -> float:
-    if units.family(unit) == "money":
-        rate = usd_per_unit(unit)
-        return value * rate if rate else value
-    return value * units.factor(unit)
-
-
-# -- union-find that refuses some unions ------------------------------------
-
-@dataclass
-class _Evidence:
-    """What a component's members say against a union: sentence keys, subjects, stated values."""
-
-    keys: dict          # (article, sentence, family, per) -> time scopes stated there
-    subjects: set
-    stated: dict[str, list]     # article -> [(value, as written, sentence index, sources, time)]
-
-    @classmethod
-    def of(cls, feats: Iterable[ClaimFeatures]) -> _Evidence:
-        ev = cls({}, set(), {})
-        for f in feats:
-            key, stated = sentence_key(f), stated_key(f)
-            if key is not None:
-                ev.keys.setdefault(key[:-1], set()).add(key[-1])
-            if f.subject:
-                ev.subjects.add(f.subject)
-            if stated is not None:
-                ev.stated.setdefault(stated[0], []).append(stated[1:])
-        return ev
-
-    def absorb(self, other: _Evidence) -> None:
-        for key, scopes in other.keys.items():
-            self.keys.setdefault(key, set()).update(scopes)
-        self.subjects |= other.subjects
-        for article, values in other.stated.items():
-            self.stated.setdefault(article, []).extend(values)
-
-
-class FactUnionFind:
-    """Union-find over claim indices that refuses unions the evidence speaks against.
-
-    Two claims of one sentence never share a fact: "knapp 900 Start-ups in den
-    USA, 122 in China" has one measure and two subjects. Each component keeps
-    the sentence keys of its members (unit family, rate and time scope
-    included, so "jetzt 75.000, früher 180.000" can still be one fact); a union
-    that would put two claims with the same key into one component is refused.
-    Conversions carry no key.
-
-    Soft unions (decided by embeddings) are also refused when both components
-    name subject entities and none of one side's is related to the other's:
-    a loose resemblance must not bridge the "USA" fact and the "Stargate" fact.
-
-    A component's evidence is gathered from its members only when a checked
-    union first needs it: an incremental run starts from every existing fact
-    (`groups`) but compares few of them.
-    """
-
-    def __init__(self, feats: list[ClaimFeatures], related: Callable[[str, str], bool],
-                 config: LinkConfig, groups: Iterable[Iterable[int]] = ()):
-        self.feats = feats
-        self.related = related
-        self.config = config
-        self.units = load_units(config.units_path)
-        self.same_value_ratio = config.same_value_ratio
-        self.parent = list(range(len(feats)))
-        self.size = [1] * len(feats)
-        # root -> smallest and largest value of its members (see `span`)
-        self.lo = [f.value for f in feats]
-        self.hi = [f.value for f in feats]
-        self.members: dict[int, list[int]] = {}     # root -> members, until its evidence is gathered
-        self.evidence: dict[int, _Evidence] = {}    # root -> its members' evidence
-        for group in groups:
-            self._force(list(group))
-
-    def _force(self, group: list[int]) -> None:
-        """One component of `group`, unchecked; a group of claims still on their own is linked at once."""
-        if len(group) > 1 and all(self.parent[m] == m and self.size[m] == 1 for m in group):
-            for m in group[1:]:
-                self.parent[m] = group[0]
-            self.size[group[0]] = len(group)
-            self.lo[group[0]] = min(self.feats[m].value for m in group)
-            self.hi[group[0]] = max(self.feats[m].value for m in group)
-            self.members[group[0]] = group
-            return
-        for m in group[1:]:
-            self.union(group[0], m, force=True)
-
-    def find(self, x: int) -> int:
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: int, b: int, force: bool = False, soft: bool = False) -> bool:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return True
-        if not force and not self._may_join(self._evidence(ra), self._evidence(rb), soft):
-            return False
-        if self.size[ra] < self.size[rb]:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.size[ra] += self.size[rb]
-        self.lo[ra], self.hi[ra] = min(self.lo[ra], self.lo[rb]), max(self.hi[ra], self.hi[rb])
-        if ra in self.evidence or rb in self.evidence:     # keep gathered evidence up to date
-            self._evidence(ra).absorb(self._evidence(rb))
-            del self.evidence[rb]
-        else:
-            self.members.setdefault(ra, [ra]).extend(self.members.pop(rb, [rb]))
-        return True
-
-    def span(self, a: int, b: int) -> float:
-        """How far apart (as a factor, `_value_ratio`) the values of a's and b's components would lie
-        if joined."""
-        ra, rb = self.find(a), self.find(b)
-        return _value_ratio(min(self.lo[ra], self.lo[rb]), max(self.hi[ra], self.hi[rb]))
-
-    def _evidence(self, root: int) -> _Evidence:
-        ev = self.evidence.get(root)
-        if ev is None:
-            ev = self.evidence[root] = _Evidence.of(self.feats[m] for m in self.members.pop(root, [root]))
-        return ev
-
-    def _may_join(self, a: _Evidence, b: _Evidence, soft: bool) -> bool:
-        if _one_sentence_clash(a.keys, b.keys):
-            return False
-        if soft and a.subjects and b.subjects and not any(
-                self.related(x, y) for x in a.subjects for y in b.subjects):
-            return False
-        return not self._article_disagrees(a.stated, b.stated)
-
-    def _article_disagrees(self, a: dict[str, list], b: dict[str, list]) -> bool:
-        """One article states values for both sides, in different sentences, that differ beyond rounding.
-
-        An article does not contradict itself: "mehr als 500 Projekte angekündigt"
-        and "mindestens 150 davon in Betrieb" two sentences apart are two facts,
-        even when their time phrases differ. A change over time that one article
-        reports is said in one sentence ("jetzt 75.000, früher 180.000"), which
-        `sentence_key` governs instead; two sentences that each state a time
-        ("Vor dem Preisverfall ... 180.000 Yuan", "derzeit ... 7.500 Yuan") may
-        report a change too. An article may also report a dispute
-        (`_reports_dispute`).
-        """
-        if len(a) > len(b):
-            a, b = b, a
-        for article, values in a.items():
-            for v1, r1, s1, src1, t1 in values:
-                for v2, r2, s2, src2, t2 in b.get(article, ()):
-                    if s1 != s2 and self.differ(v1, r1, v2, r2) \
-                            and not _reports_dispute(src1, src2) and not _other_times(t1, t2):
-                        return True
-        return False
-
-    def differ(self, v1: float, w1: tuple | None, v2: float, w2: tuple | None) -> bool:
-        """Two figures of one article that cannot be one: beyond `same_value_ratio`, or, in one
-        unit, outside each other's rounding ("7,48 Euro" and "7,95 Euro" are two rents).
-
-        The intervals are worked out here, for the few pairs that get this far."""
-        if _value_ratio(v1, v2) > self.same_value_ratio:
-            return True
-        if not (w1 and w2 and w1[0] == w2[0]):
-            return False
-        (lo1, hi1), (lo2, hi2) = (allowed_interval(*w[1:], w[0], self.units, self.config) for w in (w1, w2))
-        return hi1 < lo2 or hi2 < lo1
-
-
-def name_related(names: dict[str, str]) -> Callable[[str, str], bool]:
-    """Subjects are related when equal or when one's name starts the other's: "DeepSeek" / "DeepSeek-R1".
-
-    NLP subjects often name the maker where another article names the model.
-    """
-    def related(a: str, b: str) -> bool:
-        if a == b:
-            return True
-        ta, tb = names.get(a, a).split(), names.get(b, b).split()
-        n = min(len(ta), len(tb))
-        return n > 0 and ta[:n] == tb[:n]
-    return related
-
-
-def _reports_dispute(a: frozenset | None, b: frozenset | None) -> bool:
-    """Two values one article reports without asserting both: each attributed to other
-    sources, or one hedged (None) -- "soll 5,6 Mio. gekostet haben ... Berger nennt 60 Mio."."""
-    return a is None or b is None or bool(a and b and a != b)
-
-
-def _other_times(a: tuple[bool, str | None, bool], b: tuple[bool, str | None, bool]) -> bool:
-    """Two claims of one article at different times: both state a time, and not the same one (a
-    phrase we cannot place counts as other); or one states a time that was over when the
-    article appeared and the other, stating none, describes that moment
-    ("Im Jahr 2023 ... 4,2 Mrd." and "nimmt rund 6 Mrd. in die Hand")."""
-    (timed_a, scope_a, earlier_a), (timed_b, scope_b, earlier_b) = a, b
-    if timed_a and timed_b:
-        return scope_a is None or scope_b is None or scope_a != scope_b
-    return (timed_a and earlier_a) or (timed_b and earlier_b)
-
-
-def stated_key(f: ClaimFeatures) -> tuple | None:
-    """(article, value, as written, sentence, sources or None when hedged, time) for the
-    within-article check.
-
-    Conversions restate another claim and carry none."""
-    if f.conversion_of is not None or f.sentence is None:
-        return None
-    return (f.article_id, f.value, f.written, f.sentence[1], None if f.hedged else f.sources,
-            (f.timed, f.scope, f.earlier))
-
-
-def _one_sentence_clash(a: dict, b: dict) -> bool:
-    """Two claims of one sentence (unit family and rate alike) at one time scope in one fact.
-
-    "jetzt 75.000, früher 180.000" is one fact that changed; a claim whose time went
-    unread ("now rents for 75,000 yuan, down from roughly 180,000 yuan": no time on the
-    latter) counts as another time here, so the hard rules may still join it through
-    other articles. Resemblance alone never joins two claims of one sentence
-    (`_soft_refused`).
-    """
-    if len(a) > len(b):
-        a, b = b, a
-    for key, scopes_a in a.items():
-        scopes_b = b.get(key)
-        if scopes_b and not scopes_a.isdisjoint(scopes_b):
-            return True
-    return False
-
-
-def sentence_key(f: ClaimFeatures) -> tuple | None:
-    if f.sentence is None or f.conversion_of is not None:
-        return None
-    return (*f.sentence, f.family, f.per, f.scope)
-
-
 # -- pair rules -------------------------------------------------------------
 
 def _changes_compatible(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
-
-
-def _value_ratio(a: float, b: float) -> float:
-    """How far apart two values are, as a factor; opposite signs (-11.5 °C, 11.5 °C) are infinitely far."""
-    if a * b < 0:
-        return math.inf
-    a, b = abs(a), abs(b)
-    if a == 0 or b == 0:
-        return math.inf if a != b else 1.0
-    return max(a, b) / min(a, b)
 
 
 def soft_score(a: ClaimFeatures, b: ClaimFeatures, cos: float, config: LinkConfig,
@@ -391,7 +91,7 @@ def soft_score(a: ClaimFeatures, b: ClaimFeatures, cos: float, config: LinkConfi
     same_subject = bool(related and a.subject and b.subject and related(a.subject, b.subject))
     if a.context & b.context or same_subject:
         score += config.context_bonus
-    ratio = _value_ratio(a.value, b.value)
+    ratio = value_ratio(a.value, b.value)
     for limit, weight in _VALUE_WEIGHTS:
         if ratio <= limit:
             # About one subject, far-apart values are what a contradiction looks like:
@@ -532,7 +232,7 @@ def _soft_refused(a: ClaimFeatures, b: ClaimFeatures, span: float, config: LinkC
     if a.sentence is not None and a.sentence == b.sentence:
         return True
     if a.article_id == b.article_id and (
-            _value_ratio(a.value, b.value) > config.same_value_ratio
+            value_ratio(a.value, b.value) > config.same_value_ratio
             or (uf is not None and not _same_restated(a, b, uf))):
         return True
     if _unmeasured_count(a) or _unmeasured_count(b):
@@ -614,7 +314,7 @@ def _headline_pass(feats: list[ClaimFeatures], dirty: set[int], uf: FactUnionFin
             same = [m for m in members if feats[m].sentence[1] != 0 and not _unmeasured_count(feats[m])
                     and feats[m].family == fh.family
                     and feats[m].per == fh.per and _changes_compatible(fh.change, feats[m].change)
-                    and _value_ratio(fh.value, feats[m].value) <= ratio]
+                    and value_ratio(fh.value, feats[m].value) <= ratio]
             if len({uf.find(m) for m in same}) == 1:
                 uf.union(same[0], h)
 
@@ -740,7 +440,7 @@ def _value_runs(members: list[int], feats: list[ClaimFeatures], ratio: float) ->
     order = sorted(members, key=lambda m: (_log_value(feats[m].value), m))
     runs, run = [], [order[0]]
     for m in order[1:]:
-        if _value_ratio(feats[run[0]].value, feats[m].value) <= ratio:
+        if value_ratio(feats[run[0]].value, feats[m].value) <= ratio:
             run.append(m)
         else:
             runs.append(run)
@@ -759,7 +459,7 @@ def _join_nearest(m: int, group: list[int], feats: list[ClaimFeatures], uf: Fact
     for g in group:     # min() by (ratio, index), without a key call per member: this is a hot loop
         if g == m:
             continue
-        r = _value_ratio(value, feats[g].value)
+        r = value_ratio(value, feats[g].value)
         if best is None or r < best_ratio or (r == best_ratio and g < best):
             best, best_ratio = g, r
     if best is not None and best_ratio <= ratio and (not same or _same_restated(feats[m], feats[best], uf)):
@@ -797,7 +497,7 @@ def _join_earlier(subject: str, seekers: list[int], group: list[int], feats: lis
         by_article[feats[g].article_id].append(g)
     for m in seekers:
         f = feats[m]
-        if any(g != m and _value_ratio(f.value, feats[g].value) <= ratio for g in group):
+        if any(g != m and value_ratio(f.value, feats[g].value) <= ratio for g in group):
             continue
         other = [g for g in by_article[f.article_id]
                  if (not feats[g].timed or feats[g].scope == "now") and feats[g].sentence != f.sentence]
@@ -836,7 +536,7 @@ def _value_pass(members: list[int], feats: list[ClaimFeatures], dirty: set[int],
                 i += step
                 if uf.find(o) == uf.find(d) or not _changes_compatible(fd.change, fo.change):
                     continue
-                ratio = _value_ratio(fd.value, fo.value)
+                ratio = value_ratio(fd.value, fo.value)
                 if ratio > config.same_value_ratio:
                     continue        # the same magnitude with the opposite sign
                 # one article restates a figure the way it wrote it (`_same_restated`)
@@ -865,7 +565,7 @@ def _may_join(a: ClaimFeatures, b: ClaimFeatures, config: LinkConfig,
     """Close values, or values that disagree about one thing (`_about_one_thing`), but only
     as far apart as a slip in reporting one quantity can put them (`plausible_disagreement`:
     a digit, a scale word)."""
-    ratio = _value_ratio(a.value, b.value)
+    ratio = value_ratio(a.value, b.value)
     return ratio <= config.same_value_ratio or (
         plausible_disagreement(ratio, config) and _about_one_thing(a, b, related))
 
@@ -980,7 +680,7 @@ def _prune(pairs: set[tuple[int, int]], feats: list[ClaimFeatures], dirty: set[i
     """
     kept: set[tuple[int, int]] = set()
     seen: Counter = Counter()
-    ordered = sorted(pairs, key=lambda p: (_value_ratio(feats[p[0]].value, feats[p[1]].value), p))
+    ordered = sorted(pairs, key=lambda p: (value_ratio(feats[p[0]].value, feats[p[1]].value), p))
     for a, b in ordered:
         ra, rb = uf.find(a), uf.find(b)
         if ra == rb:
@@ -1019,7 +719,7 @@ def _mkless_candidates(entity_blocks: dict[tuple, list[int]], feats: list[ClaimF
             continue
         for a, b in _component_pairs(_value_order(members, feats, uf), seekers, dirty, side):
             if _soft_allowed(feats[a], feats[b], related) \
-                    and _value_ratio(feats[a].value, feats[b].value) <= config.same_value_ratio:
+                    and value_ratio(feats[a].value, feats[b].value) <= config.same_value_ratio:
                 out.add((min(a, b), max(a, b)))
     return out
 
@@ -1051,7 +751,7 @@ def _link_loose(block: list[int], vecs: np.ndarray, rows: dict[int, int], feats:
                 continue
             if not _changes_compatible(feats[a].change, feats[b].change):
                 continue
-            if _value_ratio(feats[a].value, feats[b].value) <= config.equal_value_ratio \
+            if value_ratio(feats[a].value, feats[b].value) <= config.equal_value_ratio \
                     and _same_figure(feats[a], feats[b], uf) \
                     and not _soft_refused(feats[a], feats[b], uf.span(a, b), config, operator.eq, uf):
                 uf.union(a, b, soft=True)
@@ -1090,55 +790,6 @@ def summarize(members: list[ClaimRecord]) -> tuple[str | None, str | None, str |
 
     return (common(m.claim.subject for m in members), common(m.claim.measure_key for m in members),
             common(m.claim.unit for m in members))
-
-
-def subject_of(roles: dict[str, str], context: frozenset[str]) -> str | None:
-    """The explicit subject entity, else the single entity the claim is about, else None."""
-    explicit = sorted(e for e, r in roles.items() if r == "subject")
-    if explicit:
-        return explicit[0]
-    return next(iter(context)) if len(context) == 1 else None
-
-
-@dataclass(frozen=True)
-class RoleFeatures:
-    """What a claim's entity roles (entity_linking.claim_roles) give its ClaimFeatures.
-
-    One function reads them for both builders of features (`features_from_roles`
-    from a ClaimRecord, graph.link's bulk reader from plain columns), so the two
-    cannot drift apart.
-    """
-
-    subject: str | None
-    context: frozenset[str]         # every entity but the sources it is attributed to
-    sources: frozenset[str]
-    places: frozenset[str]
-
-
-def role_features(roles: dict[str, str], places: frozenset[str] | set[str] = frozenset()) -> RoleFeatures:
-    context = frozenset(e for e, r in roles.items() if r != "attributed_to")
-    return RoleFeatures(subject=subject_of(roles, context), context=context,
-                        sources=frozenset(e for e, r in roles.items() if r == "attributed_to"),
-                        places=context & places)
-
-
-def features_from_roles(rec: ClaimRecord, roles: dict[str, str],
-                        units: UnitTable, usd_per_unit: Callable[[str], float | None],
-                        scope: str | None, conversion_of: str | None,
-                        publisher: str | None = None, places: frozenset[str] = frozenset()) -> ClaimFeatures:
-    """Grouping features of a claim from its entity roles (see entity_linking.claim_roles)."""
-    c = rec.claim
-    r = role_features(roles, places)
-    return ClaimFeatures(
-        claim_id=rec.claim_id, article_id=rec.article_id, measure_key=c.measure_key,
-        family=units.family(c.unit), per=c.per, change=c.change, subject=r.subject, context=r.context,
-        value=base_value(c.value, c.unit, units, usd_per_unit),
-        sentence=(rec.article_id, c.sentence_index), scope=scope, conversion_of=conversion_of,
-        sources=r.sources, publisher=publisher,
-        hedged=bool(c.hedged), places=r.places, timed=bool(c.time),
-        earlier=bool(c.time) and ends_before(scope, rec.published, rec.published),
-        written=(c.unit, c.value, c.low, c.high, c.qualifier, c.span),
-    )
 
 
 def group_facts(claims: list[ClaimRecord], vectors: np.ndarray | VectorSource | None,

@@ -33,10 +33,8 @@ from graph.entity_linking import (
     EntityIndex, MentionForm, build_index, claim_forms, claim_roles, gazetteer_seeds, link_entities,
     load_alias_rules, load_name_rules, name_key,
 )
-from graph.facts import (
-    ClaimFeatures, RoleFeatures, base_value, claim_context, cluster, components, fact_id_for, role_features,
-    summarize, things_about,
-)
+from graph.claim_features import ClaimFeatures, RoleFeatures, base_value, claim_context, role_features
+from graph.facts import cluster, components, fact_id_for, summarize, things_about
 from graph.link_config import LinkConfig, rules_signature
 from graph.link_types import CanonicalEntity, CopyLink, FactGroup, Flag
 from graph.provenance import (
@@ -406,7 +404,7 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
     feats, scopes = [], {}
     rows = conn.cursor()
     rows.row_factory = None
-    for (cid, article_id, measure_key, unit, per, change, value, conversion_of, time, time_key, sentence_index,
+    for (cid, article_id, measure_key, unit, per, change, value, conversion_of, stated, time_key, sentence_index,
          hedged, published, source_id, low, high, qualifier, span) in rows.execute(
         """SELECT c.id, c.article_id, c.measure_key, c.unit, c.per, c.change, c.value, c.conversion_of,
                   c.time, c.time_key, c.sentence_index, c.hedged, a.published, a.source_id,
@@ -417,10 +415,10 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
         if unit not in families:
             families[unit] = units.family(unit)
             to_base[unit] = base_value(1.0, unit, units, rates.usd_per_unit)
-        when = (time, time_key, published)
+        when = (stated, time_key, published)
         if when not in scopes_of:
-            scope = time_scope(time, time_key, published, words)
-            scopes_of[when] = scope, bool(time) and ends_before(scope, published, published)
+            scope = time_scope(stated, time_key, published, words)
+            scopes_of[when] = scope, bool(stated) and ends_before(scope, published, published)
         scope, earlier = scopes_of[when]
         held = roles.get(cid)
         key = tuple(held.items()) if held else ()
@@ -433,7 +431,7 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
             value=value * to_base[unit], sentence=(article_id, sentence_index),
             scope=scope, conversion_of=conversion_of, sources=r.sources,
             publisher=publishers.get(source_id), hedged=bool(hedged), places=r.places,
-            timed=bool(time), earlier=earlier,
+            timed=bool(stated), earlier=earlier,
             written=(unit, value, low, high, qualifier, span),
         ))
         scopes[cid] = scope

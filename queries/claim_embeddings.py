@@ -1,7 +1,7 @@
 """Which cached vector is a claim's embedding: claims.embedding_key / embedding_model.
 
 Why: the lookup (SQLite and Neo4j alike) needs one vector per claim, and
-linking already embeds every claim's short context (graph.facts.claim_context)
+linking already embeds every claim's short context (graph.claim_features.claim_context)
 into the shared `embeddings` cache, keyed by sha1 of the text + model. So a
 claim's key is computed from its context text, without the model; only a claim
 whose context is not cached yet needs the model (`index_claim_embeddings`).
@@ -16,7 +16,7 @@ import sqlite3
 from typing import Callable, Iterable
 
 from graph.embeddings import Embedder, embed_texts, text_key
-from graph.facts import claim_context
+from graph.claim_features import claim_context
 from graph.record import transaction
 from graph.store import load_claim_records
 from graph.types import ClaimRecord

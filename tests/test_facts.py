@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from graph.embeddings import Embedder
-from graph.facts import claim_context, fact_id_for, group_facts
+from graph.claim_features import claim_context
+from graph.facts import fact_id_for, group_facts
 from graph.link_config import LinkConfig
 from link_fixtures import C, Ent, record
 

@@ -1,8 +1,9 @@
 """Incremental grouping does work for the new claims only: facts they never meet are not read."""
 from __future__ import annotations
 
-import graph.facts as facts
-from graph.facts import ClaimFeatures, cluster, components
+import graph.fact_union as fact_union
+from graph.claim_features import ClaimFeatures
+from graph.facts import cluster, components
 from graph.link_config import LinkConfig
 
 CONFIG = LinkConfig()
@@ -26,8 +27,8 @@ def test_a_new_claim_reads_the_evidence_of_the_facts_it_meets_only(monkeypatch):
     new = len(feats) - 1
 
     read = []
-    sentence_key = facts.sentence_key
-    monkeypatch.setattr(facts, "sentence_key", lambda f: read.append(f.claim_id) or sentence_key(f))
+    sentence_key = fact_union.sentence_key
+    monkeypatch.setattr(fact_union, "sentence_key", lambda f: read.append(f.claim_id) or sentence_key(f))
     uf = cluster(feats, {new}, None, CONFIG, initial)
 
     assert [0, 1, 2, new] in components(uf, len(feats))         # joins the fact of its subject
