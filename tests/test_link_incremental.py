@@ -104,3 +104,22 @@ def test_linking_leaves_the_cycle_collector_as_it_found_it(conn, embedder):
     rent_now(conn)
     link_record(conn, CONFIG, embedder=embedder)
     assert gc.isenabled()
+
+
+def test_an_unchanged_relink_reads_no_claim_and_writes_no_row(conn, embedder):
+    rent_then_and_now(conn)
+    rent_now(conn)
+    link_record(conn, CONFIG, embedder=embedder)
+    log_writes(conn)
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        report = link_record(conn, CONFIG, embedder=embedder)
+    finally:
+        conn.set_trace_callback(None)
+
+    assert report.articles_linked == 0 and report.facts_touched == 0
+    assert conn.execute("SELECT COUNT(*) FROM writes").fetchone()[0] == 0
+    reads = [s for s in statements
+             if s.lstrip().startswith("SELECT") and ("FROM claims c" in s or "FROM claim_entities" in s)]
+    assert reads == []          # no claim's features or roles were loaded: nothing could change
