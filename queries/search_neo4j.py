@@ -19,13 +19,29 @@ from queries.search_text import SearchDoc
 SEARCH_INDEX = "claim_search"
 VECTOR_INDEX = "claim_embedding"
 
+# Compound splits the index knows (queries.search_text.VocabProbe), in one round trip: the
+# heads as exact terms first, then as prefixes only the tails of the heads found.
 PROBE = """
-UNWIND $terms AS t
-CALL (t) {
-  CALL db.index.fulltext.queryNodes($index, t.query, {limit: 1}) YIELD node
-  RETURN count(node) AS n
+CALL () {
+  UNWIND $heads AS h
+  CALL (h) {
+    CALL db.index.fulltext.queryNodes($index, h, {limit: 1}) YIELD node
+    RETURN count(node) AS n
+  }
+  WITH h WHERE n > 0
+  RETURN collect(h) AS heads
 }
-RETURN t.term AS term, t.kind AS kind, n
+CALL (heads) {
+  UNWIND [p IN $pairs WHERE p[0] IN heads | p[1]] AS t
+  WITH DISTINCT t
+  CALL (t) {
+    CALL db.index.fulltext.queryNodes($index, t + '*', {limit: 1}) YIELD node
+    RETURN count(node) AS n
+  }
+  WITH t WHERE n > 0
+  RETURN collect(t) AS tails
+}
+RETURN heads, tails
 """
 
 # Every expression's matches (all, or the `tops[i]` best when more than $cap match), then the
@@ -161,15 +177,13 @@ class Neo4jBackend:
         self._facts[cid] = list(facts)
         return doc
 
-    def probe(self, exact: set[str], prefixes: set[str]) -> tuple[set[str], set[str]]:
-        terms = ([{"term": t, "kind": "exact", "query": t} for t in sorted(exact)]
-                 + [{"term": p, "kind": "prefix", "query": f"{p}*"} for p in sorted(prefixes)])
-        if not terms:
-            return set(), set()
-        rows = self._read(PROBE, terms=terms, index=SEARCH_INDEX)
-        found_exact = {r["term"] for r in rows if r["kind"] == "exact" and r["n"]}
-        found_prefix = {r["term"] for r in rows if r["kind"] == "prefix" and r["n"]}
-        return found_exact, found_prefix
+    def probe(self, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        if not pairs:
+            return set()
+        (row,) = self._read(PROBE, heads=sorted({h for h, _ in pairs}), pairs=[list(p) for p in sorted(pairs)],
+                            index=SEARCH_INDEX)
+        heads, tails = set(row["heads"]), set(row["tails"])
+        return {(h, t) for h, t in pairs if h in heads and t in tails}
 
     def lexical_sets(self, expressions: list[str], cap: int, tops: list[int]) -> list[list[SearchDoc]]:
         """Each expression's matches: all of them, or its `tops[i]` best by Lucene's score when

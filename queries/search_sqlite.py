@@ -12,7 +12,7 @@ import numpy as np
 
 from queries.lookup import ClaimHit, FactMeta, FlagHit, claim_hit
 from queries.search_index import claim_search_rows
-from queries.search_text import SearchDoc
+from queries.search_text import SearchDoc, probe_pairs
 from queries.vectors import ClaimVectors
 
 CHUNK = 500  # ids per IN (...) list, well below SQLite's parameter limit
@@ -34,13 +34,14 @@ class SqliteBackend:
         self.conn = conn
         self.vecs = vectors
 
-    def probe(self, exact: set[str], prefixes: set[str]) -> tuple[set[str], set[str]]:
-        found_exact = {t for t in exact if self.conn.execute(
-            "SELECT 1 FROM claim_search_vocab WHERE term = ?", (t,)).fetchone()}
-        found_prefix = {p for p in prefixes if self.conn.execute(
-            "SELECT 1 FROM claim_search_vocab WHERE term >= ? AND term < ? LIMIT 1",
-            (p, _prefix_end(p))).fetchone()}
-        return found_exact, found_prefix
+    def probe(self, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        def has_term(t: str) -> bool:
+            return self.conn.execute("SELECT 1 FROM claim_search_vocab WHERE term = ?", (t,)).fetchone() is not None
+
+        def has_prefix(p: str) -> bool:
+            return self.conn.execute("SELECT 1 FROM claim_search_vocab WHERE term >= ? AND term < ? LIMIT 1",
+                                     (p, _prefix_end(p))).fetchone() is not None
+        return probe_pairs(pairs, has_term, has_prefix)
 
     def lexical_sets(self, expressions: list[str], cap: int, tops: list[int]) -> list[list[SearchDoc]]:
         """Each expression's matches: all of them, or its `tops[i]` newest when more than `cap` match."""

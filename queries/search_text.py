@@ -226,9 +226,18 @@ def _concept_expr(concept: Concept, syntax: str) -> str:
     return "(" + " OR ".join(dict.fromkeys(alts)) + ")"
 
 
-# A vocabulary probe answers, for the engine's index: which of these terms exist
-# exactly, and which of these prefixes start at least one term.
-VocabProbe = Callable[[set[str], set[str]], tuple[set[str], set[str]]]
+# A vocabulary probe answers, for the engine's index, which of these (head, tail) splits of a
+# compound it knows: the head is an indexed term and the tail starts one. Engines look the
+# heads up first and only the tails of heads they found (most candidate heads are not words).
+VocabProbe = Callable[[set[tuple[str, str]]], set[tuple[str, str]]]
+
+
+def probe_pairs(pairs: set[tuple[str, str]], has_term: Callable[[str], bool],
+                has_prefix: Callable[[str], bool]) -> set[tuple[str, str]]:
+    """A `VocabProbe` from two lookups: heads first, then the tails of the heads found."""
+    heads = {h for h in sorted({h for h, _ in pairs}) if has_term(h)}
+    tails = {t for t in sorted({t for h, t in pairs if h in heads}) if has_prefix(t)}
+    return {(h, t) for h, t in pairs if h in heads and t in tails}
 
 
 def plan_query(text: str, lexicon: SearchLexicon, probe: VocabProbe | None = None) -> QueryPlan:
@@ -325,12 +334,10 @@ def _compound_splits(words: list[str], lexicon: SearchLexicon, probe: VocabProbe
                 options.setdefault(w, []).append((h, tail))
     if not options:
         return {}
-    exact = {h for opts in options.values() for h, _ in opts}
-    prefixes = {t for opts in options.values() for _, t in opts}
-    found_exact, found_prefix = probe(exact, prefixes)
+    known = probe({pair for opts in options.values() for pair in opts})
     out = {}
     for w, opts in options.items():
-        valid = [(h, t) for h, t in opts if h in found_exact and t in found_prefix]
+        valid = [pair for pair in opts if pair in known]
         if valid:
             out[w] = max(valid, key=lambda ht: (min(len(ht[0]), len(ht[1])), ht))
     return out

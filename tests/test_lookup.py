@@ -15,7 +15,7 @@ from graph.store import load_claim_records
 from queries.claim_embeddings import assign_embedding_keys, claim_embedding_text, index_claim_embeddings
 from queries.lookup import LookupIndex, embed_query, lookup, lookup_neo4j
 from queries.search_index import ensure_search_index, refresh_search_index
-from queries.search_text import load_lexicon, plan_query, tokens
+from queries.search_text import load_lexicon, plan_query, probe_pairs, tokens
 from queries.vectors import ClaimVectors
 
 QUERIES = [
@@ -132,9 +132,8 @@ def test_query_plan_splits_compounds_and_adds_synonyms():
     lexicon = load_lexicon()
     vocabulary = {"training", "kosten", "deepseek", "rechenkapazitaten", "leer", "mietpreis"}
 
-    def probe(exact, prefixes):
-        return ({t for t in exact if t in vocabulary},
-                {p for p in prefixes if any(v.startswith(p) for v in vocabulary)})
+    def probe(pairs):
+        return probe_pairs(pairs, vocabulary.__contains__, lambda p: any(v.startswith(p) for v in vocabulary))
 
     plan = plan_query("Wie hoch waren die Trainingskosten von DeepSeek?", lexicon, probe)
     assert [c.word for c in plan.concepts] == ["hoch", "trainingskosten", "deepseek"]
