@@ -131,3 +131,35 @@ def test_create_writes_what_merge_writes_and_a_node_key_stays_unique(clean_neo4j
         with Writer(clean_neo4j) as writer:
             writer.create_nodes("Source", SOURCES)
     assert _count(clean_neo4j, "MATCH (s:Source) RETURN count(s) AS n") == 1
+
+
+def test_relationships_by_element_id_skip_unknown_endpoints(clean_neo4j):
+    from graph.neo4j_schema import ensure_schema
+    from graph.neo4j_write import NodeRefs
+
+    ensure_schema(clean_neo4j)
+    refs = NodeRefs()
+    with Writer(clean_neo4j) as writer:
+        writer.create_nodes("Article", ARTICLES, refs=refs)
+        writer.create_nodes("Source", SOURCES, refs=refs)
+        rows = PUBLISHED + [{"start": "a-unknown", "end": "s1"}]
+        bare = writer.create_relationships("PUBLISHED_BY", "Article", "Source", rows, refs=refs)
+        cited = writer.create_relationships("CITES", "Article", "Source",
+                                            [{"start": "a1", "end": "s1", "props": {"kind": "link"}}], refs=refs)
+    assert (bare.result(), cited.result()) == (2, 1)
+    got = {r["id"]: r["eid"] for r in clean_neo4j.execute_query(
+        "MATCH (n) RETURN n.id AS id, elementId(n) AS eid").records}
+    assert refs.of("Article") == {"a1": got["a1"], "a2": got["a2"]} and refs.of("Source") == {"s1": got["s1"]}
+    rels = clean_neo4j.execute_query(
+        "MATCH (a:Article)-[r]->(s:Source) RETURN a.id AS a, type(r) AS t, properties(r) AS p ORDER BY a, t").records
+    assert [(r["a"], r["t"], r["p"]) for r in rels] == [
+        ("a1", "CITES", {"kind": "link"}), ("a1", "PUBLISHED_BY", {}), ("a2", "PUBLISHED_BY", {})]
+
+
+def test_quiet_list_packs_like_a_list_with_a_short_repr(clean_neo4j):
+    from graph.neo4j_write import QuietList
+
+    rows = QuietList([[1, "a", {"x": b"\x00\x01"}], [2, "b", {}]])
+    assert repr({"rows": rows}) == "{'rows': <2 items>}"
+    records, _, _ = clean_neo4j.execute_query("UNWIND $rows AS row RETURN row", rows=rows)
+    assert [r["row"] for r in records] == [[1, "a", {"x": b"\x00\x01"}], [2, "b", {}]]

@@ -195,3 +195,62 @@ def test_changed_embedding_is_written_again(fx, clean_neo4j):
     got = clean_neo4j.execute_query("MATCH (c:Claim {id: $id}) RETURN c.embedding AS e",
                                     id=fx.claim_ids["a3_idle"]).records[0]["e"]
     assert np.allclose(got, vec)
+
+
+def test_only_relationships_with_properties_carry_a_digest(fx, clean_neo4j):
+    sync_record(fx.conn, clean_neo4j)
+    rows = clean_neo4j.execute_query(
+        f"MATCH ()-[r]->() RETURN type(r) AS t, size(keys(r)) AS n, r.{SYNC_PROPERTY} IS NULL AS bare").records
+    for r in rows:
+        # a relationship with properties has its digest; one without stays bare (no property record)
+        assert r["bare"] == (r["n"] == 0), r
+    types = {r["t"] for r in rows if r["bare"]}
+    assert {"PUBLISHED_BY", "ABOUT", "ATTRIBUTED_TO", "PART_OF", "FLAGS", "FIRST_REPORTED_IN"} <= types
+    assert not types & {"STATED_IN", "MENTIONS", "CITES", "CONTRADICTS", "COPIES"}
+
+
+def test_a_digest_an_older_sync_left_on_a_bare_relationship_is_removed_once(fx, clean_neo4j):
+    sync_record(fx.conn, clean_neo4j)
+    dump = graph_dump(clean_neo4j)
+    q = clean_neo4j.execute_query
+    q(f"MATCH ()-[r:PART_OF]->() SET r.{SYNC_PROPERTY} = 'old-digest'")
+    report = sync_record(fx.conn, clean_neo4j)
+    assert report.relationships["PART_OF"] == EXPECTED_RELATIONSHIPS["PART_OF"]
+    assert report.elements == EXPECTED_RELATIONSHIPS["PART_OF"]
+    assert q(f"MATCH ()-[r:PART_OF]->() WHERE r.{SYNC_PROPERTY} IS NOT NULL RETURN count(r) AS n"
+             ).records[0]["n"] == 0
+    assert graph_dump(clean_neo4j) == dump
+    assert sync_record(fx.conn, clean_neo4j).elements == 0
+
+
+def test_an_edited_claim_updates_its_relationships(fx, clean_neo4j):
+    sync_record(fx.conn, clean_neo4j)
+    cid = fx.claim_ids["a3_idle"]
+    with transaction(fx.conn):
+        fx.conn.execute("UPDATE claims SET sentence_index = 3, start = start + 1 WHERE id = ?", (cid,))
+        fx.conn.execute("UPDATE claim_entities SET entity_id = 'deepseek' WHERE claim_id = ?", (cid,))
+    report = sync_record(fx.conn, clean_neo4j)
+    # the claim's node is unchanged; STATED_IN is rewritten, ABOUT moves to the other entity
+    assert report.nodes["Claim"] == 1          # `start` is also a claim property
+    assert report.relationships["STATED_IN"] == 1
+    assert report.relationships["ABOUT"] == 1 and report.deleted_relationships["ABOUT"] == 1
+    assert report.elements == 3
+    q = clean_neo4j.execute_query
+    stated = q("MATCH (:Claim {id: $id})-[r:STATED_IN]->(:Article) RETURN r.sentence_index AS i", id=cid).records
+    assert [r["i"] for r in stated] == [3]
+    about = q("MATCH (:Claim {id: $id})-[:ABOUT]->(e:Entity) RETURN e.id AS e", id=cid).records
+    assert [r["e"] for r in about] == ["deepseek"]
+    nodes, rels = graph_counts(clean_neo4j)
+    assert nodes == EXPECTED_NODES and rels == EXPECTED_RELATIONSHIPS
+    assert sync_record(fx.conn, clean_neo4j).elements == 0
+
+
+def test_relationships_find_nodes_the_sync_did_not_write(fx, clean_neo4j):
+    """A re-sync writes relationships between nodes already there: their element ids come from the read."""
+    sync_record(fx.conn, clean_neo4j)
+    clean_neo4j.execute_query("MATCH ()-[r:CONTRADICTS|PART_OF]->() DELETE r")
+    report = sync_record(fx.conn, clean_neo4j)
+    assert sum(report.nodes.values()) == 0
+    assert report.relationships["CONTRADICTS"] == EXPECTED_RELATIONSHIPS["CONTRADICTS"]
+    assert report.relationships["PART_OF"] == EXPECTED_RELATIONSHIPS["PART_OF"]
+    assert graph_counts(clean_neo4j)[1] == EXPECTED_RELATIONSHIPS
