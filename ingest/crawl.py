@@ -429,9 +429,10 @@ def crawl(
     `since` (ISO date) skips articles published earlier; `max_pages` caps page requests
     in this run. Returns counts overall and per source, and every failure with its reason.
 
-    Extraction may move to worker processes ("spawn": they import the program's main
-    module), so a script that calls `crawl` needs the usual `if __name__ == "__main__":`
-    guard, or `CrawlOptions(extract_processes=0)`.
+    Extraction may move to worker processes, and with more than one CPU a throw-away
+    process tells when their fork server has warmed up; like "spawn" processes, they import
+    the program's main module, so a script that calls `crawl` needs the usual
+    `if __name__ == "__main__":` guard, or `CrawlOptions(extract_processes=0)`.
     """
     run = _Crawl(conn, sources, fetcher, on_document, options or CrawlOptions(), max_pages, _as_date(since), progress)
     run.discover()

@@ -399,6 +399,37 @@ def test_extraction_in_worker_processes(server, conn):
     assert sorted(store.urls()) == sorted(urls[:6])
 
 
+def test_extraction_stays_inline_while_the_workers_fork_server_warms_up(monkeypatch):
+    from ingest import extract_pool
+    from ingest.frontier import CrawlItem
+    from ingest.types import FetchResult
+
+    monkeypatch.setattr(extract_pool, "cpu_count", lambda: 2)
+    monkeypatch.setattr(extract_pool, "prepare_workers", lambda wait=False: None)
+    ready = False
+    monkeypatch.setattr(extract_pool, "workers_ready", lambda: ready)
+    extraction = extract_pool.Extraction()
+    spec = SourceSpec(name="s")
+
+    def submit(i: int) -> None:
+        url = f"http://127.0.0.1:9/p{i}"
+        result = FetchResult(url=url, final_url=url, status=200, headers={"content-type": "text/html"},
+                             body=article(i).encode("utf-8"), encoding="utf-8")
+        item = CrawlItem(url=url, fetch_url=url, source="s", status="new")
+        outcome = extraction.outcome(extraction.submit(item, result, spec), item, result, spec)
+        assert outcome.document is not None
+
+    try:
+        for i in range(extract_pool.AUTO_START_PAGES + 4):   # extraction-bound: nothing else happens
+            submit(i)
+        assert extraction.workers_started == 0   # not warm yet: a pool would only make the crawl wait
+        ready = True
+        submit(99)
+        assert extraction.workers_started == 2
+    finally:
+        extraction.close()
+
+
 def test_unchanged_sitemap_index_still_reads_its_changed_children(server, conn):
     server.route("/robots.txt", Reply(404))
     for i in range(3):
@@ -417,8 +448,9 @@ def test_unchanged_sitemap_index_still_reads_its_changed_children(server, conn):
 
 @pytest.mark.skipif(not (CORPUS / "manifest.tsv").exists(), reason=f"shared corpus not found at {CORPUS}")
 def test_extraction_moves_to_worker_processes_only_when_it_holds_the_crawl_up(server, conn):
-    from ingest.extract_pool import cpu_count
+    from ingest.extract_pool import cpu_count, prepare_workers
 
+    prepare_workers(wait=True)   # workers start only once their fork server is warm (next test)
     rows = _serve_corpus(server, 24)
     for i in range(4):
         server.page(f"/slow/{i}", article(i))

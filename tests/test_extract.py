@@ -216,3 +216,59 @@ def test_page_metadata_matches_trafilatura_on_corpus_pages():
         html = decode_bytes((CORPUS / "html" / row["file"]).read_bytes()).text
         url = row["url"] or f"https://example.org/{row['file']}"
         assert _our_metadata(html, url) == _trafilatura_metadata(html, url), row["file"]
+
+
+# pages whose date htmldate hands to dateparser (the tables the workers' warm-up builds)
+DATEPARSER_PAGES = ["Finowie_odkrywaj_wino___Res_Publica_Nowa.html", "diaadia.com.pa-ulpiano.html",
+                    "100noticias.com-millones.html", "assabah.com.tn.article.html", "diario1.com-legislativa.html"]
+EXTRACT_IN_FRESH_PROCESS = """
+import json, sys
+from dataclasses import asdict
+from pathlib import Path
+if sys.argv[1] == "warm":
+    import ingest.extract_warmup
+from dateparser.languages.dictionary import Dictionary
+from ingest.extract import extract_document
+tables = sum(len(by_language) for by_language in Dictionary._split_regex_cache.values())
+folder = Path(sys.argv[2]).parent
+docs = [asdict(extract_document((folder / Path(name).name).read_bytes(), "https://example.org/" + Path(name).name,
+                                fetched_at="2026-01-01T00:00:00+00:00")) for name in sys.argv[2:]]
+print(json.dumps({"tables": tables, "docs": docs}))
+"""
+
+
+@pytest.mark.skipif(not all((CORPUS / "html" / name).exists() for name in DATEPARSER_PAGES),
+                    reason=f"shared corpus not found at {CORPUS}")
+def test_worker_warm_up_builds_the_date_tables_without_changing_documents():
+    import json
+    import subprocess
+    import sys
+
+    def extract(mode: str) -> dict:
+        paths = [str(CORPUS / "html" / DATEPARSER_PAGES[0]), *DATEPARSER_PAGES[1:]]   # the rest: beside the first
+        out = subprocess.run([sys.executable, "-c", EXTRACT_IN_FRESH_PROCESS, mode, *paths], check=True,
+                             capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+        return json.loads(out.stdout)
+
+    cold, warm = extract("cold"), extract("warm")
+    assert cold["tables"] == 0 and warm["tables"] >= 100   # built before the first page needed them
+    assert warm["docs"] == cold["docs"] and all(doc["published"] for doc in cold["docs"])
+
+
+def _date_tables_built() -> int:
+    from dateparser.languages.dictionary import Dictionary
+
+    return sum(len(by_language) for by_language in Dictionary._split_regex_cache.values())
+
+
+def test_extraction_workers_are_forked_warm():
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ingest.extract_pool import _context, prepare_workers
+
+    context = _context()
+    if context.get_start_method() != "forkserver":
+        pytest.skip("no fork server on this platform: workers are spawned and warm up by themselves")
+    prepare_workers(wait=True)
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        assert pool.submit(_date_tables_built).result() >= 100
