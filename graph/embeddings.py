@@ -90,8 +90,9 @@ class Embedder:
         self.cache_dir = cache_dir or default_cache_dir()
         self._model = None
         self._onnx: OnnxEncoder | None | bool = None      # False: decided against
-        self._onnx_batch: OnnxEncoder | None = None       # on more threads than `_onnx`, when idle
+        self._onnx_batch: dict[int, OnnxEncoder] = {}      # sessions on more threads than `_onnx`
         self._batch_threads: int | None = None
+        self._decided_at = 0.0
         self.computed = 0
         self.cached = 0
 
@@ -110,18 +111,24 @@ class Embedder:
         return self._onnx or None
 
     def _batch_encoder(self) -> OnnxEncoder | None:
-        """The ONNX encoder for batches: `_onnx` itself, or a second session on more threads."""
+        """The ONNX encoder for batches: `_onnx` itself, or a session on more threads (one per
+        thread count, kept: the count may change back)."""
         single = self._onnx_encoder()
-        if single is None or self.batch_thread_count() == single.threads:
+        n = self.batch_thread_count()
+        if single is None or n == single.threads:
             return single
-        if self._onnx_batch is None:
-            self._onnx_batch = OnnxEncoder(single.path, single.model_dir, single.layout, self.batch_thread_count())
-        return self._onnx_batch
+        if n not in self._onnx_batch:
+            self._onnx_batch[n] = OnnxEncoder(single.path, single.model_dir, single.layout, n)
+        return self._onnx_batch[n]
 
     def batch_thread_count(self) -> int:
-        """Threads for batches: as configured, else `batch_threads()` decided on the first batch."""
-        if self._batch_threads is None:
-            self._batch_threads = self.threads or batch_threads()
+        """Threads for batches: as configured, else `batch_threads()`, decided again once the last
+        decision is `REDECIDE_SECONDS` old (a long run outlasts the load it started under)."""
+        if self.threads:
+            return self.threads
+        now = time.monotonic()
+        if self._batch_threads is None or now - self._decided_at > REDECIDE_SECONDS:
+            self._batch_threads, self._decided_at = batch_threads(), now
         return self._batch_threads
 
     def _open_onnx(self) -> OnnxEncoder | None:
@@ -161,9 +168,19 @@ class Embedder:
         """Unit-length float32 vectors, one row per text (no cache)."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        onnx = self._batch_encoder()
-        if onnx is not None:
-            return onnx.encode(texts, self.batch_size)
+        if self._onnx_encoder() is not None:
+            # in chunks of similar length (sorted as the encoder sorts: the same batches), each on
+            # the session of the thread count decided for it
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+            step = max(1, ENCODE_CHUNK // self.batch_size) * self.batch_size
+            out = None
+            for start in range(0, len(order), step):
+                idx = order[start:start + step]
+                vecs = self._batch_encoder().encode([texts[i] for i in idx], self.batch_size)
+                if out is None:
+                    out = np.empty((len(texts), vecs.shape[1]), dtype=np.float32)
+                out[idx] = vecs
+            return out
         model = self._load()
         with torch_threads(self.batch_thread_count()):
             return self._encode_batch(model, texts)
@@ -199,6 +216,10 @@ class Embedder:
             out = model(features)["sentence_embedding"]
             vec = torch.nn.functional.normalize(out, p=2, dim=1)[0]
         return np.ascontiguousarray(vec.cpu().numpy(), dtype=np.float32)
+
+
+REDECIDE_SECONDS = 30.0    # how long a batch thread count holds (`Embedder.batch_thread_count`)
+ENCODE_CHUNK = 512         # texts encoded between two looks at that count (~4-6 s of work)
 
 
 def batch_threads(window: float = 0.05) -> int:

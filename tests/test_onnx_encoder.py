@@ -58,9 +58,23 @@ def test_batches_on_idle_cores_give_the_same_vectors(model_dir, onnx_cache, onnx
     embedder = Embedder(model_dir, cache_dir=onnx_cache)
     batch = embedder.encode(TEXTS)
     assert embedder.batch_thread_count() == 2
-    assert embedder._onnx.threads == 1 and embedder._onnx_batch.threads == 2    # one text stays on one
+    assert embedder._onnx.threads == 1 and list(embedder._onnx_batch) == [2]    # one text stays on one
     assert np.array_equal(batch, onnx_embedder.encode(TEXTS))
     assert np.array_equal(embedder.encode_one(TEXTS[0]), batch[0])
+
+
+def test_the_thread_count_is_decided_again_during_a_long_encode(model_dir, onnx_cache, onnx_embedder,
+                                                               monkeypatch):
+    import graph.embeddings
+    counts = iter([1, 2, 1, 2, 2, 2, 2])
+    monkeypatch.setattr(graph.embeddings, "batch_threads", lambda: next(counts))
+    monkeypatch.setattr(graph.embeddings, "REDECIDE_SECONDS", -1.0)    # every chunk looks again
+    monkeypatch.setattr(graph.embeddings, "ENCODE_CHUNK", 16)
+    texts = [f"{t} {i}" for i in range(12) for t in TEXTS[:4]]       # 48 texts: three chunks
+    embedder = Embedder(model_dir, cache_dir=onnx_cache, batch_size=8)
+    vectors = embedder.encode(texts)
+    assert list(embedder._onnx_batch) == [2]            # chunks ran on one and on two threads
+    assert np.array_equal(vectors, onnx_embedder.encode(texts))
 
 
 def test_batch_threads_count_idle_cpus_this_process_may_use():
