@@ -27,6 +27,7 @@ from graph.onnx_encoder import (
     OnnxEncoder,
     cached_onnx_path,
     default_cache_dir,
+    encode_by_length,
     export_model,
     model_layout,
     onnx_runtime_available,
@@ -171,16 +172,8 @@ class Embedder:
         if self._onnx_encoder() is not None:
             # in chunks of similar length (sorted as the encoder sorts: the same batches), each on
             # the session of the thread count decided for it
-            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
             step = max(1, ENCODE_CHUNK // self.batch_size) * self.batch_size
-            out = None
-            for start in range(0, len(order), step):
-                idx = order[start:start + step]
-                vecs = self._batch_encoder().encode([texts[i] for i in idx], self.batch_size)
-                if out is None:
-                    out = np.empty((len(texts), vecs.shape[1]), dtype=np.float32)
-                out[idx] = vecs
-            return out
+            return encode_by_length(texts, step, lambda chunk: self._batch_encoder().encode(chunk, self.batch_size))
         model = self._load()
         with torch_threads(self.batch_thread_count()):
             return self._encode_batch(model, texts)

@@ -196,12 +196,11 @@ class Writer:
                refs: NodeRefs | None = None) -> Pending:
         _check_name(label, "label")
         _check_key(key)
+        write = f"UNWIND $rows AS row {verb} (n:{label} {{{key}: row[0]}}) SET n += row[1] "
         if refs is None:
-            query = (f"UNWIND $rows AS row {verb} (n:{label} {{{key}: row[0]}}) SET n += row[1] "
-                     "RETURN count(n) AS written")
-            return self.run_batches(query, (_node_row(label, key, row) for row in rows), batch_size)
-        query = (f"UNWIND $rows AS row {verb} (n:{label} {{{key}: row[0]}}) SET n += row[1] "
-                 "RETURN collect([row[0], elementId(n)]) AS written")
+            return self.run_batches(write + "RETURN count(n) AS written",
+                                    (_node_row(label, key, row) for row in rows), batch_size)
+        query = write + "RETURN collect([row[0], elementId(n)]) AS written"
 
         def finish(pairs: list) -> int:
             refs.add(label, pairs)

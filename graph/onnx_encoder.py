@@ -24,6 +24,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -96,15 +97,7 @@ class OnnxEncoder:
 
     def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
         """Float32 vectors, one row per text, in the texts' order (batches of similar length)."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = None
-        for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
-            vecs = self._batch([texts[i] for i in idx])
-            if out is None:
-                out = np.empty((len(texts), vecs.shape[1]), dtype=np.float32)
-            out[idx] = vecs
-        return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+        return encode_by_length(texts, batch_size, self._batch)
 
     def _batch(self, texts: list[str]) -> np.ndarray:
         # sentence-transformers strips (and, when configured, lowercases) before tokenizing
@@ -122,6 +115,20 @@ class OnnxEncoder:
         vecs = _pool(hidden, mask, self.layout.pooling)
         vecs = vecs / np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
         return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+def encode_by_length(texts: list[str], step: int, encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """`encode` over the texts sorted by length, `step` at a time (little padding); the rows come
+    back in the texts' order. The sort is stable, so the same texts give the same runs."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = None
+    for start in range(0, len(order), step):
+        idx = order[start:start + step]
+        vecs = encode([texts[i] for i in idx])
+        if out is None:
+            out = np.empty((len(texts), vecs.shape[1]), dtype=np.float32)
+        out[idx] = vecs
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
 def _pool(hidden: np.ndarray, mask: np.ndarray, mode: str) -> np.ndarray:

@@ -137,7 +137,7 @@ def test_server_stops_when_its_owner_is_killed(neo4j_uri, tmp_path):
         time.sleep(0.5)
     assert neo4j_local.status(data) is None, f"server {server.pid} outlived its owner"
     assert "OWNER GONE" in (data / "neo4j.out").read_text()
-    restarted = neo4j_local.start(data)
+    neo4j_local.start(data)
     try:
         assert neo4j_local.status(data)["bolt_listening"] is True
     finally:
