@@ -10,22 +10,32 @@ real pages).
 """
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
 from html import unescape
 
 from htmldate import find_date
 from lxml.html import HtmlElement
+from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.metadata import (
     META_URL,
     examine_meta,
-    extract_author,
     extract_meta_json,
+    extract_metainfo,
     extract_sitename,
     extract_title,
     extract_url,
+    normalize_authors,
 )
 from trafilatura.settings import Extractor
 from trafilatura.utils import line_processing
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
+
+from ingest.author_search import AUTHOR_DISCARD_PREFILTERS, AUTHOR_PREFILTERS, guarded
+
+# trafilatura's author expressions, skipped on pages where they cannot select anything
+AUTHOR_SEARCH = guarded(AUTHOR_XPATHS, AUTHOR_PREFILTERS)
+AUTHOR_DISCARD = guarded(AUTHOR_DISCARD_XPATHS, AUTHOR_DISCARD_PREFILTERS)
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,13 @@ def page_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
         sitename = match[1] if match else None
     return PageMetadata(title=_trim(meta.title), author=_trim(meta.author), date=_trim(date),
                         sitename=_trim(sitename))
+
+
+def extract_author(tree: HtmlElement) -> str | None:
+    """`trafilatura.metadata.extract_author`, step for step, with the guarded expressions."""
+    subtree = prune_unwanted_nodes(deepcopy(tree), AUTHOR_DISCARD)
+    author = extract_metainfo(subtree, AUTHOR_SEARCH, len_limit=120)
+    return normalize_authors(None, author) if author else author
 
 
 def _trim(value: str | None) -> str | None:
