@@ -9,6 +9,9 @@ so "500 then 200" or "429 with Retry-After then 200" are one line each.
         server.route("/a", Reply(500), Reply(body="<html>...</html>"))
         fetcher.get(server.url("/a"))
         assert server.hits["/a"] == 2
+
+`LocalServer(keep_alive=True)` answers HTTP/1.1 and keeps connections open between
+requests, as news sites do (a body without a length still ends at close).
 """
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ class Reply:
 class Request:
     path: str
     headers: dict[str, str]
+    client_port: int = 0               # the client's side of the connection: one per connection
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -54,7 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
-        reply = self.server.owner._next_reply(self.path, dict(self.headers.items()))
+        reply = self.server.owner._next_reply(self.path, dict(self.headers.items()), self.client_address[1])
         if reply.delay:
             time.sleep(reply.delay)
         if reply.drop:
@@ -84,6 +88,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if reply.content_length and not callable(body):
             self.send_header("Content-Length", str(sum(len(c) for c in chunks)))
+        elif self.protocol_version != "HTTP/1.0":
+            self.send_header("Connection", "close")     # the body ends where the connection does
+            self.close_connection = True
         self.end_headers()
         try:
             for chunk in chunks:
@@ -98,6 +105,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Last-Modified", reply.last_modified)
 
 
+class _KeepAliveHandler(_Handler):
+    protocol_version = "HTTP/1.1"
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     owner: LocalServer
@@ -109,13 +120,13 @@ class _Server(ThreadingHTTPServer):
 class LocalServer:
     """Serve registered routes on 127.0.0.1 (random free port) from a background thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_alive: bool = False) -> None:
         self._lock = threading.Lock()
         self._routes: dict[str, list[Reply]] = {}
         self._served: Counter[str] = Counter()
         self.hits: Counter[str] = Counter()
         self.requests: list[Request] = []
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server(("127.0.0.1", 0), _KeepAliveHandler if keep_alive else _Handler)
         self._httpd.owner = self
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -144,11 +155,11 @@ class LocalServer:
     def redirect(self, path: str, target: str, status: int = 302) -> None:
         self.route(path, Reply(status=status, headers={"Location": target}, content_type=None))
 
-    def _next_reply(self, raw_path: str, headers: dict[str, str]) -> Reply:
+    def _next_reply(self, raw_path: str, headers: dict[str, str], client_port: int = 0) -> Reply:
         path = unquote(raw_path) if unquote(raw_path) in self._routes else unquote(urlsplit(raw_path).path)
         with self._lock:
             self.hits[path] += 1
-            self.requests.append(Request(raw_path, headers))
+            self.requests.append(Request(raw_path, headers, client_port))
             replies = self._routes.get(path)
             if replies is None:
                 return Reply(status=404, body="not found")

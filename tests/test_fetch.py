@@ -294,3 +294,20 @@ def test_connection_is_kept_for_304_redirect_and_error_answers():
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_connections_are_kept_open_between_requests_when_the_server_allows():
+    with LocalServer(keep_alive=True) as srv:
+        srv.page("/a", ARTICLE)
+        srv.page("/b", ARTICLE, etag='"v1"')
+        srv.route("/gone", Reply(404, body="not found"))
+        srv.route("/stream", Reply(body=lambda: [b"<html><body><p>", b"ohne Laenge</p></body></html>"]))
+        with fetcher() as f:
+            results = [f.get(srv.url(p)) for p in ("/a", "/b", "/gone", "/a")]
+            assert f.get(srv.url("/b"), etag='"v1"').status == 304
+            assert f.get(srv.url("/stream")).text().endswith("ohne Laenge</p></body></html>")
+            assert f.get(srv.url("/a")).ok
+        assert [r.status for r in results] == [200, 200, 404, 200]
+        ports = [r.client_port for r in srv.requests]
+        assert len(set(ports[:6])) == 1            # one connection for everything with a length
+        assert ports[6] != ports[5]                # the body that ended at close took that connection along
