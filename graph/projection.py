@@ -407,8 +407,7 @@ def sync_record(conn: sqlite3.Connection, driver, database: str | None = None,
             report.total_nodes[label] = len(wanted)
             stale_nodes[label] = sorted(set(in_graph) - wanted)
             step()
-        embeddings = sync_embeddings(conn, reader, writer, batch_size=max(1, min(batch_size, 1000)),
-                                     refs=refs)
+        embeddings = sync_embeddings(conn, reader, writer, refs, batch_size=max(1, min(batch_size, 1000)))
         step()
         for rel_type, start, end, rows in RELATIONSHIPS:
             in_graph = _graph_hashes(
@@ -535,15 +534,9 @@ def embedding_dimension(conn: sqlite3.Connection) -> int | None:
 # a short summary for an array. db.create.setNodeVectorProperty stores the list the vector
 # index uses as float32 (the record's exact values): half the store bytes of SET's float64
 # list (server CPU ~8 % lower on claims + vectors alone, within the noise of a whole sync);
-# `embedding_f32` keeps the bytes the lookup scores.
+# `embedding_f32` keeps the bytes the lookup scores. The claims are found by element id
+# (graph.neo4j_write.NodeRefs): no index seek per claim.
 WRITE_EMBEDDINGS = (
-    "UNWIND range(0, size($ids) - 1) AS i MATCH (c:Claim {id: $ids[i]}) "
-    "SET c.embedding_f32 = $raw[i], c.embedding_key = $keys[i] "
-    "WITH c, i CALL db.create.setNodeVectorProperty(c, 'embedding', $vectors[i]) "
-    "RETURN count(c) AS written"
-)
-# The same, the claims found by element id (graph.neo4j_write.NodeRefs): no index seek per claim.
-WRITE_EMBEDDINGS_BY_ELEMENT_ID = (
     "UNWIND range(0, size($ids) - 1) AS i MATCH (c:Claim) WHERE elementId(c) = $ids[i] "
     "SET c.embedding_f32 = $raw[i], c.embedding_key = $keys[i] "
     "WITH c, i CALL db.create.setNodeVectorProperty(c, 'embedding', $vectors[i]) "
@@ -555,14 +548,14 @@ CLEAR_EMBEDDINGS = (
 )
 
 
-def sync_embeddings(conn: sqlite3.Connection, reader, writer: Writer, batch_size: int = 1000,
-                    refs: NodeRefs | None = None) -> Pending:
+def sync_embeddings(conn: sqlite3.Connection, reader, writer: Writer, refs: NodeRefs,
+                    batch_size: int = 1000) -> Pending:
     """Submit the claim embeddings whose key in the graph differs from the record's; return how many.
 
     The graph's keys are read in `reader` (a session). Claims the graph does not
     hold yet count as differing: the writer creates their nodes (submitted
-    earlier) before it runs these batches. With `refs` (the element ids the sync's node
-    reads and writes collect) the claims are found by element id.
+    earlier) before it runs these batches. The claims are found by their element ids in
+    `refs` (those the sync's node reads and writes collect).
     """
     import numpy as np
 
@@ -582,11 +575,8 @@ def sync_embeddings(conn: sqlite3.Connection, reader, writer: Writer, batch_size
         for rows in by_dim.values():
             ids, keys, raw = (QuietList(col) for col in zip(*rows))
             vectors = np.frombuffer(b"".join(raw), dtype="<f4").reshape(len(raw), -1)
-            if refs is None:
-                futures.append(writer.submit(WRITE_EMBEDDINGS, ids=ids, keys=keys, raw=raw, vectors=vectors))
-            else:
-                futures.append(writer.submit_lazy(WRITE_EMBEDDINGS_BY_ELEMENT_ID, functools.partial(
-                    _embedding_params, refs.of("Claim"), ids, keys, raw, vectors)))
+            futures.append(writer.submit_lazy(WRITE_EMBEDDINGS, functools.partial(
+                _embedding_params, refs.of("Claim"), ids, keys, raw, vectors)))
     stale = sorted(cid for cid, key in in_graph.items() if key is not None and cid not in wanted)
     writer.run_batches(CLEAR_EMBEDDINGS, stale, batch_size, name="keys")
     return Pending(futures)
