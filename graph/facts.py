@@ -151,6 +151,8 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
                                           config.equal_value_ratio)]
     if vectors is None:
         return uf
+    pairs = {(a, b) for a, b in pairs if _may_ever_join(a, b, feats, uf, config, related)}
+    mkless = {(a, b) for a, b in mkless if _may_ever_join(a, b, feats, uf, config, related, same=True)}
     needed = sorted({i for p in pairs for i in p} | {i for p in mkless for i in p} | {i for b in loose for i in b})
     if not needed:
         return uf
@@ -191,6 +193,28 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
         for bucket in _lsh_buckets(block, sub, config):
             _link_loose(bucket, vecs, rows, feats, dirty, uf, config)
     return uf
+
+
+def _may_ever_join(i: int, j: int, feats: list[ClaimFeatures], uf: FactUnionFind, config: LinkConfig,
+                   related: Callable[[str, str], bool], same: bool = False) -> bool:
+    """Whether some context cosine could let the soft pass join a and b: False when a rule that
+    does not read the cosine refuses them (`cluster`'s loops apply the same rules, in full).
+
+    Why: embedding a claim's context is most of linking's time, and a claim needs a vector only
+    for pairs that a cosine can decide. What is read here cannot change for the better while
+    the soft pass runs: features are fixed, and a union only widens the value span of the
+    components (`_soft_refused`), so a pair refused now is refused then. `same`: the pair must
+    be one figure (claims without measure, `_mkless_candidates`).
+    """
+    a, b = feats[i], feats[j]
+    same_figure = _same_figure(a, b, uf)
+    if same:
+        if not same_figure:
+            return False
+    elif not _may_join(a, b, config, related) or (not same_figure and (
+            not _about_one_thing(a, b, related) or _unanchored(a, b, related))):
+        return False
+    return not _soft_refused(a, b, uf.span(i, j), config, related, uf)
 
 
 def _unanchored(a: ClaimFeatures, b: ClaimFeatures, related: Callable[[str, str], bool]) -> bool:

@@ -419,6 +419,39 @@ def test_one_articles_two_figures_never_join_by_resemblance(embedder):
     assert groups_of(group_facts(claims, vectors_for(embedder, claims), CONFIG)) == [{"p1"}, {"p2"}]
 
 
+def test_only_pairs_a_cosine_could_join_are_embedded(embedder):
+    """Two figures of one article that differ never join by resemblance (above), so their
+    contexts are not embedded at all; the same figures in two articles are scored, so they are."""
+    nordex = Ent("Nordex", "ORG", None, "Nordex")
+    s1 = "Das Unternehmen Nordex beschäftigt derzeit über 9.000 Mitarbeiter."
+    s2 = "Seit 1985 ist das Kerngeschäft der Nordex Group und ihrer rund 7.900 Mitarbeiter weltweit."
+
+    def claims_in(second_article: str):
+        claims = [
+            record("now", "a1", "x.example", "2022-12-02", C(s1, "über 9.000", 9000, unit="count",
+                   qualifier="lower_bound", subject="Nordex", measure_key="employees", entities=[nordex]),
+                   "de", f"{s1} {s2}"),
+            record("boiler", second_article, "x.example", "2022-12-02", C(s2, "rund 7.900", 7900, unit="count",
+                   qualifier="approx", subject="Nordex", measure_key="employees", entities=[nordex]),
+                   "de", f"{s1} {s2}"),
+        ]
+        claims[1].claim.sentence_index = 1
+        return claims
+
+    for second_article, expected in (("a1", []), ("a2", [0, 1])):
+        claims = claims_in(second_article)
+        vecs = vectors_for(embedder, claims)
+        requested: list[int] = []
+
+        def source(indices, vecs=vecs):
+            requested.extend(indices)
+            return vecs[indices]
+
+        grouped = groups_of(group_facts(claims, source, CONFIG))
+        assert sorted(requested) == expected, second_article
+        assert grouped == groups_of(group_facts(claims, vecs, CONFIG))
+
+
 def test_close_ages_of_unrelated_people_do_not_chain_into_one_fact(embedder):
     """'25', '26', '27' are three exact figures, not one rounded one; and nothing ties the people."""
     specs = [("Der 27-Jährige lief am Dienstag eine Fabelzeit.", "27-Jährige", 27),
