@@ -73,6 +73,11 @@ class Guarded:
         return self.expression(tree) if self.prefilter.may_select(tree) else []
 
 
+def may_select(expression: Callable[..., list], tree) -> bool:
+    """False only when `expression` is Guarded and its prefilter says it selects nothing here."""
+    return expression.prefilter.may_select(tree) if isinstance(expression, Guarded) else True
+
+
 def guarded(expressions: list[XPath], prefilters: tuple[Prefilter | None, ...]) -> list[Callable[..., list]]:
     """Each expression behind its prefilter while the prefilter's source is the expression's
     text (whitespace aside); all the expressions as they are when their number changed."""

@@ -10,8 +10,8 @@ quantity were the largest single cost of claim assembly.
 `WordStartScanner` lists once the positions a word-start pattern can match at
 (not preceded by a word character) and tries there only the patterns whose
 first character, read from the pattern's parse tree, can be the character at
-that position. Word-start patterns are those that begin with `WORD_START`,
-and those that begin with `\b` and a word character (entity and attribution
+that position. Word-start patterns are those that begin with `WORD_START` (or a
+lookbehind that also excludes more characters: `(?<![\w\-])`), and those that begin with `\b` and a word character (entity and attribution
 cues: "\b(?:laut|gemäß)"), which `\b` puts at a word start.
 
 Same result as `finditer`: for a pattern that cannot match the empty string,
@@ -106,6 +106,17 @@ def _first_items(seq: _parser.SubPattern | list, out: list[tuple[int, object]]) 
     return True
 
 
+def _not_after_word(node: tuple | None) -> bool:
+    r"""Is `node` a lookbehind that fails after any word character: `(?<![\w])`, or a class
+    holding `\w` and more (`(?<![\w\-])`)? A match then starts where the scan looks."""
+    if node is None or node[0] is not sre.ASSERT_NOT or node[1][0] != -1:
+        return False
+    body = list(node[1][1])
+    return (len(body) == 1 and body[0][0] is sre.IN
+            and (sre.CATEGORY, sre.CATEGORY_WORD) in body[0][1]
+            and all(op is not sre.NEGATE for op, _ in body[0][1]))
+
+
 def word_start_class(pattern: re.Pattern) -> re.Pattern | None:
     """For a word-start pattern: a one-character class matching every character a match can start with.
 
@@ -122,8 +133,8 @@ def word_start_class(pattern: re.Pattern) -> re.Pattern | None:
     flags = parsed.state.flags
     if flags & re.ASCII:
         return None                                 # other word boundaries than the scan's
-    if not pattern.pattern.startswith(WORD_START):
-        first = parsed.data[0] if parsed.data else None
+    first = parsed.data[0] if parsed.data else None
+    if not _not_after_word(first):
         if first != (sre.AT, sre.AT_BOUNDARY) or not all(_is_word(op, item) for op, item in items):
             return None                             # "\b" + word character: a word start
     return re.compile("[" + "".join(dict.fromkeys(_render(op, item) for op, item in items)) + "]",
