@@ -96,8 +96,8 @@ def load_entity_rules(data_dir: str, lang: str) -> EntityRuleSet | None:
     for n, row in enumerate(data.get("rules", []), start=1):
         min_tokens = int(row.get("min_tokens", 2 if row["label"] == "PER" else 1))
         short = row.get("short_mention", short_by_label.get(row["label"]))
-        if short not in (None, "first", "last"):
-            raise DataFileError(f"{path}: rule {n}: short_mention must be 'first' or 'last'")
+        if short not in (None, "first", "last", "whole"):
+            raise DataFileError(f"{path}: rule {n}: short_mention must be 'first', 'last' or 'whole'")
         extra = {"short": short, "wins_over": frozenset(row.get("wins_over", []))}
         try:
             if "anchor" in row:
@@ -190,15 +190,17 @@ def short_mentions(text: str, found: list[tuple[int, int, EntityRule]], rules: E
     """(start, end, rule, full name): the first or last word (as the rule's `short` says) of a
     multi-word name standing alone elsewhere in the text, maybe with a genitive suffix or as the
     first part of a hyphen compound ("Jonas Vedder" ... "Vedder", "Vedders"; "Auralis Cell" ...
-    "Auralis-Werk"), as a mention of the full name. A word shared by two names, a function word
+    "Auralis-Werk"), as a mention of the full name. `short` "whole": a one-word name that its
+    rule knew only from the words around it ("the Auenpark stadium") is that name again where
+    it stands alone ("The Auenpark holds ..."). A word shared by two names, a function word
     and a word that looks like a noun (noun suffixes) are left alone."""
     full: dict[str, tuple[str, EntityRule]] = {}
     clash: set[str] = set()
     for s, e, rule in found:
         words = text[s:e].split()
-        if rule.short is None or len(words) < 2:
+        if rule.short is None or (len(words) == 1) != (rule.short == "whole"):
             continue
-        word = (words[0] if rule.short == "first" else words[-1]).strip(_EDGE_PUNCT)
+        word = (words[-1] if rule.short == "last" else words[0]).strip(_EDGE_PUNCT)
         if (len(word) < 3 or not word[:1].isupper() or word.lower() in rules.function_words
                 or word in rules.not_names
                 or any(word.endswith(suf) and len(word) > len(suf) + 3 for suf in rules.noun_suffixes)):

@@ -215,6 +215,21 @@ def test_club_and_company_rules_negatives(de, en, lang, text):
             and e[0] not in ("UN",)] == []
 
 
+@pytest.mark.parametrize("lang,text,expected", [
+    # a venue named with its kind, then the name alone: the venue's name each time
+    ("de", "Das Auenpark-Stadion fasst 52.000 Zuschauer. Der Auenpark wird modernisiert.",
+     [("Auenpark", "LOC"), ("Auenpark", "LOC")]),
+    ("en", "They will modernise their Auenpark stadium. The Auenpark holds 52,000 spectators.",
+     [("Auenpark", "LOC"), ("Auenpark", "LOC")]),
+    ("en", "The final is at Wembley Stadium.", [("Wembley", "LOC")]),
+    # the kind of venue, or an event, before the head word is no name
+    ("de", "Die Fußball-Arena, das WM-Stadion und die Eis-Arena sind voll.", []),
+    ("en", "The National Stadium, the new arena and their stadium are full.", []),
+])
+def test_venue_rules(de, en, lang, text, expected):
+    assert [e[:2] for e in ents(de if lang == "de" else en, text) if e[1] == "LOC"] == expected
+
+
 def test_club_name_does_not_take_a_following_figure(de):
     assert [e[0] for e in ents(de, "Borussia Elbtal setzte 2024 rund 212 Millionen Euro um, Borussia Elbtal 212 Mio.")
             if e[1] == "ORG"] == ["Borussia Elbtal", "Borussia Elbtal"]

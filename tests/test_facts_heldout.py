@@ -34,11 +34,7 @@ FACTS = json.loads((HELDOUT / "facts.json").read_text(encoding="utf-8"))
 FIXES = json.loads((HELDOUT / "extraction_fixes.json").read_text(encoding="utf-8"))
 
 # Groups the pipeline gets wrong, and the extraction problem that causes it.
-NO_NAMES = "NER finds none of the page's names"
-PIPELINE_XFAIL = {
-    "auenpark_capacity": f"{NO_NAMES} (Auenpark: no rule or gazetteer entry knows venue names); German and "
-                         "English meet only through the context embedding",
-}
+PIPELINE_XFAIL: dict[str, str] = {}
 # With corrected extraction: what still needs the NLP stage (see extraction_fixes.json "about").
 CORRECTED_XFAIL: dict[str, str] = {}
 RECORDS = ["pipeline", "corrected", "coarse"]
