@@ -197,8 +197,8 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
 
 def _may_ever_join(i: int, j: int, feats: list[ClaimFeatures], uf: FactUnionFind, config: LinkConfig,
                    related: Callable[[str, str], bool], same: bool = False) -> bool:
-    """Whether some context cosine could let the soft pass join a and b: False when a rule that
-    does not read the cosine refuses them (`cluster`'s loops apply the same rules, in full).
+    """Whether some context cosine could let the soft pass join claims i and j: False when a rule
+    that does not read the cosine refuses them (`cluster`'s loops apply the same rules, in full).
 
     Why: embedding a claim's context is most of linking's time, and a claim needs a vector only
     for pairs that a cosine can decide. What is read here cannot change for the better while

@@ -11,8 +11,9 @@ quantity were the largest single cost of claim assembly.
 (not preceded by a word character) and tries there only the patterns whose
 first character, read from the pattern's parse tree, can be the character at
 that position. Word-start patterns are those that begin with `WORD_START` (or a
-lookbehind that also excludes more characters: `(?<![\w\-])`), and those that begin with `\b` and a word character (entity and attribution
-cues: "\b(?:laut|gemäß)"), which `\b` puts at a word start.
+lookbehind that also excludes more characters: `(?<![\w\-])`), and those that begin
+with `\b` and a word character (entity and attribution cues: "\b(?:laut|gemäß)"),
+which `\b` puts at a word start.
 
 Same result as `finditer`: for a pattern that cannot match the empty string,
 `finditer` yields the leftmost match starting at or after the end of the
