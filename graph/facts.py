@@ -166,25 +166,23 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
                   for (a, b), cos in zip(candidates, sims.tolist())]
         # strongest evidence first: a refused union (see FactUnionFind) then
         # keeps the better-supported grouping, whatever the claims' order
+        # the pairs are those `_may_ever_join` kept: what is left to decide reads the cosine, or
+        # the value span, which the unions made so far may have widened
         for score, a, b, cos in sorted(scored, key=lambda x: (-x[0], x[1], x[2])):
             if score < config.same_fact_score:
                 continue
-            if _unanchored(feats[a], feats[b], related) and (
-                    cos < config.loose_cosine or not _same_figure(feats[a], feats[b], uf)):
+            if _unanchored(feats[a], feats[b], related) and cos < config.loose_cosine:
                 continue
-            # values that disagree join only claims about one thing, on stronger evidence:
-            # a contradiction must be about something, and more certain than a corroboration
-            if not _may_join(feats[a], feats[b], config, related) or (
-                    not _same_figure(feats[a], feats[b], uf) and (
-                        score < config.disagreeing_score or not _about_one_thing(feats[a], feats[b], related))):
+            # values that disagree need stronger evidence: a contradiction must be more certain
+            # than a corroboration
+            if not _same_figure(feats[a], feats[b], uf) and score < config.disagreeing_score:
                 continue
             if _soft_refused(feats[a], feats[b], uf.span(a, b), config, related, uf):
                 continue
             uf.union(a, b, soft=True)
     for a, b in sorted(mkless):
         cos = float(vecs[rows[a]] @ vecs[rows[b]])
-        if _same_figure(feats[a], feats[b], uf) \
-                and not (_unanchored(feats[a], feats[b], related) and cos < config.loose_cosine) \
+        if not (_unanchored(feats[a], feats[b], related) and cos < config.loose_cosine) \
                 and not _soft_refused(feats[a], feats[b], uf.span(a, b), config, related, uf) \
                 and soft_score(feats[a], feats[b], cos, config, related) >= config.no_measure_score:
             uf.union(a, b, soft=True)
@@ -198,7 +196,8 @@ def cluster(feats: list[ClaimFeatures], dirty: set[int], vectors: VectorSource |
 def _may_ever_join(i: int, j: int, feats: list[ClaimFeatures], uf: FactUnionFind, config: LinkConfig,
                    related: Callable[[str, str], bool], same: bool = False) -> bool:
     """Whether some context cosine could let the soft pass join claims i and j: False when a rule
-    that does not read the cosine refuses them (`cluster`'s loops apply the same rules, in full).
+    that does not read the cosine refuses them (`cluster`'s loops then check only what reads the
+    cosine, and the value span again).
 
     Why: embedding a claim's context is most of linking's time, and a claim needs a vector only
     for pairs that a cosine can decide. What is read here cannot change for the better while
@@ -208,6 +207,8 @@ def _may_ever_join(i: int, j: int, feats: list[ClaimFeatures], uf: FactUnionFind
     """
     a, b = feats[i], feats[j]
     same_figure = _same_figure(a, b, uf)
+    # values that disagree join only claims about one thing (a contradiction must be about
+    # something), never two reports that share nothing but their measure
     if same:
         if not same_figure:
             return False

@@ -73,9 +73,11 @@ class Guarded:
         return self.expression(tree) if self.prefilter.may_select(tree) else []
 
 
-def may_select(expression: Callable[..., list], tree) -> bool:
-    """False only when `expression` is Guarded and its prefilter says it selects nothing here."""
-    return expression.prefilter.may_select(tree) if isinstance(expression, Guarded) else True
+def selecting(expressions: list[Callable[..., list]], tree) -> list[Callable[..., list]]:
+    """The expressions that may select anything in `tree`, in order: a Guarded one whose
+    prefilter allows it, as its bare expression (the prefilter has been read), and every other."""
+    return [x.expression if isinstance(x, Guarded) else x for x in expressions
+            if not isinstance(x, Guarded) or x.prefilter.may_select(tree)]
 
 
 def guarded(expressions: list[XPath], prefilters: tuple[Prefilter | None, ...]) -> list[Callable[..., list]]:
