@@ -57,6 +57,9 @@ _ROLE_ROWS = {"subject": ("subject", "about")}
 _EXAMPLES = 6
 _MAX_CHAINS = 100
 _FLAG_COLUMNS = "id, kind, severity, reason, claim_a, claim_b, article_a, article_b, fact_id, data"
+# how facts.data and flags.data are written (sorted keys: equal data, equal text), one encoder for
+# all rows: `json.dumps` with options builds a new one per call, a third of its time on small rows
+_DATA_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False)
 
 
 @dataclass
@@ -115,7 +118,8 @@ def link_record(conn: sqlite3.Connection, config: LinkConfig, progress: Progress
     report = LinkReport()
     clock = _Clock(report)
     say = progress or (lambda stage, done, total: None)
-    embedder = embedder or Embedder(config.embedding_model, config.batch_size)
+    embedder = embedder or Embedder(config.embedding_model, config.batch_size,
+                                    precision=config.embedding_precision)
     computed, cached = embedder.computed, embedder.cached
     rates = load_rates(config.rates_path)
     refs, urls = _article_refs(conn)
@@ -367,6 +371,7 @@ class _Features:
     feats: list[ClaimFeatures]
     scopes: dict[str, str | None]
     names: dict[str, str]          # entity id -> normalized name
+    role_keys: dict[str, str]      # claim id -> its entity roles (`_role_keys`)
 
 
 @dataclass
@@ -393,14 +398,14 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
         names[eid] = name_key(name, rules)
         if rules.group(etype) == "loc":
             places.add(eid)
-    roles = _all_roles(conn)
+    role_keys = _role_keys(conn)
     entity_by_name = {key: eid for eid, key in sorted(names.items())}
     publishers = {sid: entity_by_name.get(name_key(name, rules))
                   for sid, name in conn.execute("SELECT id, name FROM sources")}
     families: dict[str, str] = {}
     to_base: dict[str, float] = {}      # unit -> factor to its family's base unit (`base_value` of 1)
     scopes_of: dict[tuple, tuple[str | None, bool]] = {}
-    role_memo: dict[tuple, RoleFeatures] = {}       # many claims share one set of entity roles
+    role_memo: dict[str, RoleFeatures] = {}         # many claims share one set of entity roles
     feats, scopes = [], {}
     rows = conn.cursor()
     rows.row_factory = None
@@ -420,11 +425,10 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
             scope = time_scope(stated, time_key, published, words)
             scopes_of[when] = scope, bool(stated) and ends_before(scope, published, published)
         scope, earlier = scopes_of[when]
-        held = roles.get(cid)
-        key = tuple(held.items()) if held else ()
+        key = role_keys.get(cid, "")
         r = role_memo.get(key)
         if r is None:
-            r = role_memo[key] = role_features(held or {}, places)
+            r = role_memo[key] = role_features(_parse_roles(key), places)
         feats.append(ClaimFeatures(
             claim_id=cid, article_id=article_id, measure_key=measure_key,
             family=families[unit], per=per, change=change, subject=r.subject, context=r.context,
@@ -435,17 +439,31 @@ def _load_features(conn: sqlite3.Connection, config: LinkConfig, rates: RateTabl
             written=(unit, value, low, high, qualifier, span),
         ))
         scopes[cid] = scope
-    return _Features(feats, scopes, names)
+    return _Features(feats, scopes, names, role_keys)
 
 
-def _all_roles(conn: sqlite3.Connection) -> dict[str, dict[str, str]]:
-    """claim id -> {entity id: role}; "subject" wins over the "about" row stored beside it."""
-    roles: dict[str, dict[str, str]] = defaultdict(dict)
+def _role_keys(conn: sqlite3.Connection) -> dict[str, str]:
+    """claim id -> its entity roles as one string, "entity\x1frole" pairs joined by "\x1e"
+    (`_parse_roles` reads it).
+
+    One row per claim, in the primary key's order, so claims that hold the same
+    roles have the same string: the key under which they share one RoleFeatures.
+    """
     rows = conn.cursor()
     rows.row_factory = None
-    for cid, eid, role in rows.execute("SELECT claim_id, entity_id, role FROM claim_entities"):
-        if roles[cid].get(eid) != "subject":
-            roles[cid][eid] = role
+    return dict(rows.execute(
+        """SELECT claim_id, group_concat(entity_id || char(31) || role, char(30))
+           FROM claim_entities GROUP BY claim_id"""))
+
+
+def _parse_roles(key: str) -> dict[str, str]:
+    """{entity id: role} of a `_role_keys` string; "subject" wins over the "about" row
+    stored beside it (`_ROLE_ROWS`)."""
+    roles: dict[str, str] = {}
+    for pair in key.split("\x1e") if key else ():
+        eid, role = pair.split("\x1f")
+        if roles.get(eid) != "subject":
+            roles[eid] = role
     return roles
 
 
@@ -459,7 +477,7 @@ def _link_facts(conn: sqlite3.Connection, config: LinkConfig, records: _RecordCa
     nothing is dirty: an unchanged record is not read).
     """
     if not dirty and not orphans:
-        return [], _Features([], {}, {})
+        return [], _Features([], {}, {}, {})
     f = _load_features(conn, config, rates)
     feats = f.feats
     pos = {x.claim_id: i for i, x in enumerate(feats)}
@@ -529,7 +547,7 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
     recs = {r.claim_id: r for r in records.get(all_ids)}
     conversions = {k: v for k, v in conversion_links(conn).items() if k in recs and v in recs}
     articles = sorted({r.article_id for r in recs.values()})
-    claim_roles_all = _roles_of(conn, all_ids, roles)
+    claim_roles_all = _roles_of(features.role_keys, all_ids, roles)
     graph = _provenance(conn, list(recs.values()), articles, refs, urls, index, claim_roles_all)
     derived = DerivedIndex(graph)
     article_rates = implied_article_rates(list(recs.values()), conversions, rates)
@@ -554,8 +572,7 @@ def _judge(conn: sqlite3.Connection, config: LinkConfig, touched: list[_Touched]
         g.first_claim_id = first.claim_id
         flags.extend(fact_flags)
         fact_rows.append((g.subject, g.measure_key, g.unit, verdict, first.claim_id,
-                          json.dumps(_fact_data(g, first, fact_flags, chains), ensure_ascii=False,
-                                     sort_keys=True), g.fact_id))
+                          _DATA_JSON.encode(_fact_data(g, first, fact_flags, chains)), g.fact_id))
     _write_judgements(conn, [t.fact_id for t in touched], fact_rows, flags)
 
 
@@ -568,21 +585,23 @@ def _write_judgements(conn: sqlite3.Connection, fact_ids: list[str], fact_rows: 
     all would cost more than judging it.
     """
     stored_facts, stored_flags = {}, {}
+    rows = conn.cursor()
+    rows.row_factory = None         # plain tuples, compared with the new rows as they are
     for chunk in _chunks(fact_ids):
         marks = _marks(len(chunk))
-        for r in conn.execute(f"""SELECT subject, measure_key, unit, verdict, first_claim_id, data, id
+        for r in rows.execute(f"""SELECT subject, measure_key, unit, verdict, first_claim_id, data, id
                                   FROM facts WHERE id IN ({marks})""", chunk):
-            stored_facts[r["id"]] = tuple(r)
-        for r in conn.execute(f"SELECT {_FLAG_COLUMNS} FROM flags WHERE fact_id IN ({marks})", chunk):
-            stored_flags[r["id"]] = tuple(r)
-    rows = {row[0]: row for row in map(_flag_row, flags)}
+            stored_facts[r[-1]] = r
+        for r in rows.execute(f"SELECT {_FLAG_COLUMNS} FROM flags WHERE fact_id IN ({marks})", chunk):
+            stored_flags[r[0]] = r
+    new = {row[0]: row for row in map(_flag_row, flags)}
     with transaction(conn):
-        for chunk in _chunks(sorted(set(stored_flags) - set(rows))):
+        for chunk in _chunks(sorted(set(stored_flags) - set(new))):
             conn.execute(f"DELETE FROM flags WHERE id IN ({_marks(len(chunk))})", chunk)
         conn.executemany(
             """UPDATE facts SET subject = ?, measure_key = ?, unit = ?, verdict = ?, first_claim_id = ?,
                    data = ? WHERE id = ?""", [r for r in fact_rows if stored_facts.get(r[-1]) != r])
-        _insert_flag_rows(conn, [r for r in rows.values() if stored_flags.get(r[0]) != r])
+        _insert_flag_rows(conn, [r for r in new.values() if stored_flags.get(r[0]) != r])
 
 
 def _fact_data(g: FactGroup, first: ClaimRecord, flags: list[Flag], chains: ChainBuilder) -> dict:
@@ -600,15 +619,14 @@ def _fact_data(g: FactGroup, first: ClaimRecord, flags: list[Flag], chains: Chai
     }
 
 
-def _roles_of(conn: sqlite3.Connection, claim_ids: list[str], fresh: dict[str, dict[str, str]]
+def _roles_of(role_keys: dict[str, str], claim_ids: list[str], fresh: dict[str, dict[str, str]]
               ) -> dict[str, dict[str, str]]:
+    """claim id -> {entity id: role}: this run's roles (`fresh`), else those the features were
+    read with (`_role_keys`); claims without entities map to {}."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
-    need = [c for c in claim_ids if c not in fresh]
-    for chunk in _chunks(need):
-        for cid, eid, role in conn.execute(
-                f"SELECT claim_id, entity_id, role FROM claim_entities WHERE claim_id IN ({_marks(len(chunk))})",
-                chunk):
-            out[cid][eid] = role
+    for c in claim_ids:
+        if c not in fresh and c in role_keys:
+            out[c] = _parse_roles(role_keys[c])
     out.update(fresh)
     return out
 
@@ -692,7 +710,7 @@ def _insert_flag_rows(conn: sqlite3.Connection, rows: list[tuple]) -> None:
 def _flag_row(f: Flag) -> tuple:
     """The flag as stored (columns `_FLAG_COLUMNS`)."""
     return (f.id, f.kind, f.severity, f.reason, f.claim_a, f.claim_b, f.article_a, f.article_b, f.fact_id,
-            json.dumps(f.data, ensure_ascii=False, sort_keys=True))
+            _DATA_JSON.encode(f.data))
 
 
 def _fill_counts(conn: sqlite3.Connection, report: LinkReport) -> None:

@@ -29,6 +29,8 @@ class Settings:
     spacy_models: dict[str, str] = field(default_factory=dict)
     # Sentence-transformers model for linking: a path or name; None = bundled all-MiniLM-L6-v2.
     embedding_model: str | None = None
+    # Arithmetic of large embedding jobs: "auto" (bfloat16 on a CPU with AMX), "float32", "bfloat16".
+    embedding_precision: str | None = None
     rates_file: Path | None = None
     max_file_bytes: int = 20 * 1024 * 1024
 
@@ -40,6 +42,7 @@ ENV = {
     "neo4j_password": "NEO4J_PASSWORD",
     "neo4j_database": "NEO4J_DATABASE",
     "embedding_model": "NEWSGRAPH_EMBEDDING_MODEL",
+    "embedding_precision": "NEWSGRAPH_EMBEDDING_PRECISION",
 }
 
 
@@ -68,6 +71,12 @@ def load_settings(overrides: dict | None = None, env: dict | None = None,
     for name in ("db", "rates_file"):
         if values.get(name) is not None:
             values[name] = Path(values[name])
+    precision = values.get("embedding_precision")
+    if precision is not None:
+        from graph.embeddings import PRECISIONS
+        if precision not in PRECISIONS:
+            raise ConfigError(f"embedding_precision {precision!r} (from {path or 'the environment or options'}) "
+                              f"is not one of {', '.join(PRECISIONS)}; \"auto\" is the default")
     return Settings(**values)
 
 

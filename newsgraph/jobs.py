@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph import store
 from newsgraph import pipeline
 from newsgraph.config import ConfigError, Settings
 from newsgraph.connections import job_lock, neo4j_driver, record
@@ -47,6 +46,8 @@ def _link_config(settings: Settings):
     cfg = LinkConfig()
     if settings.embedding_model:
         cfg.embedding_model = settings.embedding_model
+    if settings.embedding_precision:
+        cfg.embedding_precision = settings.embedding_precision
     if settings.rates_file:
         cfg.rates_file = settings.rates_file
     return cfg
@@ -152,7 +153,7 @@ def _link(conn, settings: Settings, progress: Progress, stages: dict) -> None:
     from queries.claim_embeddings import index_claim_embeddings
 
     config = _link_config(settings)
-    embedder = Embedder(config.embedding_model)
+    embedder = Embedder(config.embedding_model, precision=config.embedding_precision)
     stages["link"] = link_record(conn, config, progress=progress, embedder=embedder)
     indexed = index_claim_embeddings(conn, embedder, progress=lambda done, total: progress("index", done, total))
     stages["index"] = {"claims_indexed": indexed}

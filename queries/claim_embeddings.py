@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable, Iterable
 
-from graph.embeddings import Embedder, embed_texts, text_key
+from graph.embeddings import Embedder, cached_keys, embed_texts, text_key
 from graph.claim_features import claim_context
 from graph.record import transaction
 from graph.store import load_claim_records
@@ -54,13 +54,7 @@ def assign_embedding_keys(conn: sqlite3.Connection, model: str | None = None) ->
             "SELECT 1 FROM claims WHERE embedding_key IS NULL LIMIT 1").fetchone() is None:
         return 0
     pairs = [(rec.claim_id, text_key(claim_embedding_text(rec))) for rec in _unkeyed_records(conn)]
-    cached: set[str] = set()
-    keys = sorted({k for _, k in pairs})
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        cached.update(r[0] for r in conn.execute(
-            f"SELECT key FROM embeddings WHERE model = ? AND key IN ({','.join('?' * len(chunk))})",
-            [model, *chunk]))
+    cached = cached_keys(conn, model, (k for _, k in pairs))
     updates = [(key, model, cid) for cid, key in pairs if key in cached]
     if updates:
         with transaction(conn):
@@ -78,9 +72,11 @@ def index_claim_embeddings(conn: sqlite3.Connection, embedder: Embedder, batch: 
     with transaction(conn):  # a model switch: every claim needs this model's vector
         conn.execute("UPDATE claims SET embedding_key = NULL, embedding_model = NULL "
                      "WHERE embedding_model IS NOT NULL AND embedding_model != ?", (embedder.name,))
-    texts = [claim_embedding_text(rec) for rec in _unkeyed_records(conn)]
-    for start in range(0, len(texts), batch):
-        embed_texts(conn, embedder, texts[start:start + batch])
+    texts = list(dict.fromkeys(claim_embedding_text(rec) for rec in _unkeyed_records(conn)))
+    cached = cached_keys(conn, embedder.name, map(text_key, texts))
+    texts = [t for t in texts if text_key(t) not in cached]
+    for start in range(0, len(texts), batch):      # slices: the vectors of a slice are not kept
+        embed_texts(conn, embedder, texts[start:start + batch], job_texts=len(texts))
         if progress:
             progress(min(start + batch, len(texts)), len(texts))
     return assign_embedding_keys(conn, embedder.name)

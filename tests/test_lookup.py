@@ -38,7 +38,7 @@ def embedder():
         model = default_embedding_model()
     except RuntimeError as exc:
         pytest.skip(str(exc))
-    return Embedder(model)
+    return Embedder(model, precision="float32")     # some tests compare vectors bit for bit
 
 
 @pytest.fixture(scope="module")

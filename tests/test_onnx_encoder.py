@@ -1,6 +1,9 @@
 """The ONNX Runtime path of the embedder gives torch's vectors, and is used only where it can be."""
 import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,8 +18,6 @@ TEXTS = ["Trainingskosten DeepSeek", "DeepSeek training cost: [USD] 5.6 million"
 
 @pytest.fixture(scope="module")
 def model_dir():
-    from pathlib import Path
-
     from graph.link_config import default_embedding_model
     try:
         return Path(default_embedding_model())
@@ -26,7 +27,7 @@ def model_dir():
 
 @pytest.fixture(scope="module")
 def torch_embedder(model_dir):
-    return Embedder(model_dir, backend="torch")
+    return Embedder(model_dir, backend="torch", precision="float32")
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def onnx_cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def onnx_embedder(model_dir, onnx_cache):
-    embedder = Embedder(model_dir, cache_dir=onnx_cache)
+    embedder = Embedder(model_dir, cache_dir=onnx_cache, precision="float32")
     assert embedder.runs_onnx, "the default model is a Transformer + mean Pooling + Normalize stack"
     return embedder
 
@@ -55,7 +56,7 @@ def test_onnx_vectors_are_torch_vectors(onnx_embedder, torch_embedder):
 def test_batches_on_idle_cores_give_the_same_vectors(model_dir, onnx_cache, onnx_embedder, monkeypatch):
     import graph.embeddings
     monkeypatch.setattr(graph.embeddings, "batch_threads", lambda: 2)     # as if two cores were idle
-    embedder = Embedder(model_dir, cache_dir=onnx_cache)
+    embedder = Embedder(model_dir, cache_dir=onnx_cache, precision="float32")
     batch = embedder.encode(TEXTS)
     assert embedder.batch_thread_count() == 2
     assert embedder._onnx.threads == 1 and list(embedder._onnx_batch) == [2]    # one text stays on one
@@ -71,7 +72,7 @@ def test_the_thread_count_is_decided_again_during_a_long_encode(model_dir, onnx_
     monkeypatch.setattr(graph.embeddings, "REDECIDE_SECONDS", -1.0)    # every chunk looks again
     monkeypatch.setattr(graph.embeddings, "ENCODE_CHUNK", 16)
     texts = [f"{t} {i}" for i in range(12) for t in TEXTS[:4]]       # 48 texts: three chunks
-    embedder = Embedder(model_dir, cache_dir=onnx_cache, batch_size=8)
+    embedder = Embedder(model_dir, cache_dir=onnx_cache, batch_size=8, precision="float32")
     vectors = embedder.encode(texts)
     assert list(embedder._onnx_batch) == [2]            # chunks ran on one and on two threads
     assert np.array_equal(vectors, onnx_embedder.encode(texts))
@@ -91,14 +92,23 @@ def test_the_export_is_reused_without_loading_torch(model_dir, onnx_embedder, on
     exported = sorted(onnx_cache.glob("*.onnx"))
     assert len(exported) == 1 and not list(onnx_cache.glob("*.part"))
     mtime = exported[0].stat().st_mtime_ns
-    again = Embedder(model_dir, cache_dir=onnx_cache)
+    again = Embedder(model_dir, cache_dir=onnx_cache, precision="float32")
     assert np.array_equal(again.encode_one("H100 rental price"), onnx_embedder.encode_one("H100 rental price"))
     assert again._model is None                     # the sentence-transformers model was never loaded
     assert exported[0].stat().st_mtime_ns == mtime
+    # a new process embeds a question and a batch through the export without importing torch
+    script = ("import sys; from pathlib import Path; from graph.embeddings import Embedder; "
+              f"e = Embedder({str(model_dir)!r}, cache_dir=Path({str(onnx_cache)!r})); "
+              "e.encode_one('H100 rental price'); e.encode(['a', 'b', 'c']); "
+              "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False"]
 
 
 def test_torch_backend_exports_nothing(model_dir, tmp_path):
-    embedder = Embedder(model_dir, backend="torch", cache_dir=tmp_path)
+    embedder = Embedder(model_dir, backend="torch", cache_dir=tmp_path, precision="float32")
     embedder.encode(["a text"])
     assert not embedder.runs_onnx and not list(tmp_path.iterdir())
 
@@ -143,8 +153,8 @@ def test_cls_pooling_model_exports_and_matches_torch(model_dir, tmp_path):
     pooling.update(pooling_mode_mean_tokens=False, pooling_mode_cls_token=True)
     pooling_file.write_text(json.dumps(pooling))
     assert model_layout(cls_model).pooling == "cls"
-    onnx = Embedder(cls_model, cache_dir=tmp_path / "cache")
+    onnx = Embedder(cls_model, cache_dir=tmp_path / "cache", precision="float32")
     assert onnx.runs_onnx
-    expected = Embedder(cls_model, backend="torch").encode(TEXTS[:4])
+    expected = Embedder(cls_model, backend="torch", precision="float32").encode(TEXTS[:4])
     assert np.abs(onnx.encode(TEXTS[:4]) - expected).max() < 1e-5
-    assert not np.allclose(expected, Embedder(model_dir, backend="torch").encode(TEXTS[:4]), atol=1e-3)
+    assert not np.allclose(expected, Embedder(model_dir, backend="torch", precision="float32").encode(TEXTS[:4]), atol=1e-3)
