@@ -96,11 +96,11 @@ def batch_precision(precision: str, job_texts: int, amx: bool, loaded: bool = Fa
     the torch model is `loaded` already (or not: then a small job is not worth loading it).
 
     Why bfloat16 at all: on a CPU with AMX, MiniLM under torch's bfloat16 autocast
-    (weights, layer norms and softmax stay float32) embeds claim contexts ~2.2x as
-    fast as float32 (477 against 216/s, 2 cores), and pair cosines move by 0.0005
-    on average, 0.0017 at p99 and 0.004 at most (200,000 pairs of synthetic contexts),
-    an order below the gaps the grouping thresholds were set on. Without AMX,
-    bfloat16 is emulated and slower: "auto" keeps float32 there.
+    (matrix products in bfloat16; weights, layer norms and softmax in float32) embeds
+    claim contexts ~2.2x as fast as float32 (477 against 216/s, 2 cores), and pair
+    cosines move by 0.0005 on average, 0.0017 at p99 and 0.004 at most (200,000 pairs
+    of synthetic contexts), an order below the gaps the grouping thresholds were set
+    on. Without AMX, bfloat16 is emulated and slower: "auto" keeps float32 there.
     """
     if precision not in PRECISIONS:
         raise ValueError(f"unknown embedding precision {precision!r}: use one of {', '.join(PRECISIONS)}")
@@ -219,7 +219,7 @@ class Embedder:
         except OSError as exc:
             raise RuntimeError(
                 f"cannot load the embedding model {self.model_ref!r} offline: {exc}. "
-                "Set LinkConfig.embedding_model (--embedding-model) to a local "
+                "Set embedding_model (newsgraph.toml, or NEWSGRAPH_EMBEDDING_MODEL) to a local "
                 "sentence-transformers directory; nothing is downloaded from a model hub."
             ) from exc
         model.eval()      # `encode_one` calls the modules directly: no dropout
@@ -234,7 +234,8 @@ class Embedder:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         amx = self.precision == "auto" and self.device == "cpu" and cpu_has_amx()
-        if batch_precision(self.precision, job_texts or len(texts), amx, self._model is not None) == "bfloat16":
+        loaded = self._model is not None
+        if batch_precision(self.precision, job_texts or len(texts), amx, loaded) == "bfloat16":
             return self._encode_bfloat16(texts)
         if self._onnx_encoder() is not None:
             # in chunks of similar length (sorted as the encoder sorts: the same batches), each on
@@ -251,10 +252,11 @@ class Embedder:
         import torch
 
         model = self._load()
+        device_type = torch.device(self.device).type       # autocast takes "cuda", not "cuda:0"
         step = max(1, ENCODE_CHUNK // BF16_BATCH) * BF16_BATCH
 
         def chunk(part: list[str]) -> np.ndarray:
-            with torch_threads(self.batch_thread_count()), torch.autocast(self.device, dtype=torch.bfloat16):
+            with torch_threads(self.batch_thread_count()), torch.autocast(device_type, dtype=torch.bfloat16):
                 vecs = model.encode(part, batch_size=BF16_BATCH, normalize_embeddings=False,
                                     convert_to_tensor=True, show_progress_bar=False)
             vecs = vecs.float().cpu().numpy()

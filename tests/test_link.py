@@ -190,7 +190,8 @@ def test_the_rules_signature_follows_thresholds_data_files_and_model_not_speed_s
     from graph.link_config import rules_signature
 
     base = rules_signature(CONFIG)
-    assert rules_signature(replace(CONFIG, batch_size=CONFIG.batch_size * 2, commit_every=7)) == base
+    assert rules_signature(replace(CONFIG, batch_size=CONFIG.batch_size * 2, commit_every=7,
+                                   embedding_precision="bfloat16")) == base
     assert rules_signature(replace(CONFIG, same_value_ratio=1.2)) != base
     aliases = tmp_path / "aliases.toml"
     aliases.write_bytes(CONFIG.aliases_path.read_bytes() + b"\n# edited\n")
