@@ -25,6 +25,7 @@ from typing import Iterable
 import numpy as np
 
 from graph.onnx_encoder import (
+    PROBES,
     OnnxEncoder,
     cached_onnx_path,
     default_cache_dir,
@@ -74,6 +75,9 @@ PRECISIONS = ("auto", "float32", "bfloat16")
 # from ~2,500 texts on.
 BF16_MIN_TEXTS = 2_000
 BF16_BATCH = 64            # AMX tiles want wide matrices: 64 texts ran 1.4x as fast as 16
+# bfloat16 vectors of the probe texts must be at least this close (cosine) to float32 ones,
+# else the embedder stays on float32 (checked once, as the ONNX export is; measured: >= 0.999)
+BF16_MIN_COSINE = 0.99
 
 
 @functools.cache
@@ -142,6 +146,7 @@ class Embedder:
         self.backend = backend
         self.cache_dir = cache_dir or default_cache_dir()
         self._model = None
+        self._bf16_ok: bool | None = None          # bfloat16 checked against float32 (None: not yet)
         self._onnx: OnnxEncoder | None | bool = None      # False: decided against
         self._onnx_batch: dict[int, OnnxEncoder] = {}      # sessions on more threads than `_onnx`
         self._batch_threads: int | None = None
@@ -235,7 +240,8 @@ class Embedder:
             return np.zeros((0, 0), dtype=np.float32)
         amx = self.precision == "auto" and self.device == "cpu" and cpu_has_amx()
         loaded = self._model is not None
-        if batch_precision(self.precision, job_texts or len(texts), amx, loaded) == "bfloat16":
+        if batch_precision(self.precision, job_texts or len(texts), amx, loaded) == "bfloat16" \
+                and self._bfloat16_agrees():
             return self._encode_bfloat16(texts)
         if self._onnx_encoder() is not None:
             # in chunks of similar length (sorted as the encoder sorts: the same batches), each on
@@ -245,6 +251,22 @@ class Embedder:
         model = self._load()
         with torch_threads(self.batch_thread_count()):
             return self._encode_batch(model, texts)
+
+    def _bfloat16_agrees(self) -> bool:
+        """Whether bfloat16 gives this model's float32 vectors on the probe texts (within
+        BF16_MIN_COSINE), decided once: a model or a torch build whose bfloat16 kernels
+        misbehave stays on float32, with a warning, rather than grouping on bad vectors."""
+        if self._bf16_ok is None:
+            model = self._load()
+            with torch_threads(1):
+                full = self._encode_batch(model, PROBES)
+            cosine = float((self._encode_bfloat16(PROBES) * full).sum(axis=1).min())
+            self._bf16_ok = cosine >= BF16_MIN_COSINE
+            if not self._bf16_ok:
+                log.warning("embedding model %s stays on float32: its bfloat16 vectors of probe texts "
+                            "reach only %.3f cosine to float32 ones (%.2f needed)",
+                            self.model_ref, cosine, BF16_MIN_COSINE)
+        return self._bf16_ok
 
     def _encode_bfloat16(self, texts: list[str]) -> np.ndarray:
         """Torch under bfloat16 autocast, normalized in float32; in chunks of similar length,

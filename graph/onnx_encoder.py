@@ -30,10 +30,11 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-# what the export is checked on: short and long, German and English, a padded batch
-_PROBES = ["Trainingskosten von DeepSeek", "H100 rental price per hour",
-           "Der Konzern investiert nach eigenen Angaben rund sechs Milliarden Euro in das neue Werk bei Prenzlau.",
-           "x"]
+# what the export (and bfloat16, graph.embeddings) is checked on: short and long, German and
+# English, a padded batch
+PROBES = ["Trainingskosten von DeepSeek", "H100 rental price per hour",
+          "Der Konzern investiert nach eigenen Angaben rund sechs Milliarden Euro in das neue Werk bei Prenzlau.",
+          "x"]
 _MAX_DIFF = 1e-4                   # largest element difference from torch that the export may show
 _POOLING = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls",
             "pooling_mode_max_tokens": "max"}
@@ -196,9 +197,9 @@ def export_model(st_model, model_dir: Path, layout: ModelLayout, target: Path) -
                               dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
                               opset_version=17, dynamo=False)
         encoder = OnnxEncoder(Path(tmp), model_dir, layout, threads=1)
-        expected = st_model.encode(_PROBES, batch_size=len(_PROBES), normalize_embeddings=True,
+        expected = st_model.encode(PROBES, batch_size=len(PROBES), normalize_embeddings=True,
                                    convert_to_numpy=True, show_progress_bar=False)
-        diff = float(np.abs(encoder.encode(_PROBES, batch_size=len(_PROBES)) - expected).max())
+        diff = float(np.abs(encoder.encode(PROBES, batch_size=len(PROBES)) - expected).max())
         if diff > _MAX_DIFF:
             log.warning("ONNX export of %s differs from torch by %.2g; staying on torch", model_dir, diff)
             return False

@@ -58,6 +58,19 @@ def test_the_onnx_export_leaves_small_jobs_on_float32(model, tmp_path):
     assert np.abs(batch - single).max() < 1e-5
 
 
+def test_bfloat16_that_disagrees_with_float32_is_not_used(model, monkeypatch, caplog):
+    """The probe check: were bfloat16 vectors off (a misbehaving kernel), the embedder stays
+    on float32 and says so. Here no bfloat16 vector can reach a cosine above 1."""
+    import graph.embeddings as embeddings
+
+    monkeypatch.setattr(embeddings, "BF16_MIN_COSINE", 1.01)
+    embedder = Embedder(model, precision="bfloat16")
+    with caplog.at_level("WARNING", logger="graph.embeddings"):
+        vectors = embedder.encode(TEXTS)
+    assert "stays on float32" in caplog.text
+    assert np.abs(vectors - Embedder(model, precision="float32").encode(TEXTS)).max() < 1e-5
+
+
 def test_vectors_are_cached_whatever_precision_made_them(model, tmp_path):
     from graph.record import open_record
 
