@@ -20,7 +20,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -424,31 +424,29 @@ def cached_vector_bytes(conn: sqlite3.Connection, model: str, keys: Iterable[str
 
     Bytes, not arrays: the lookup's vector store copies them into one matrix.
     """
-    wanted = set(keys)
-    if not wanted:
-        return {}
-    cur = conn.cursor()
-    cur.row_factory = None
-    if len(wanted) > _SCAN_ABOVE:
-        return {k: v for k, v in cur.execute("SELECT key, vector FROM embeddings WHERE model = ?", (model,))
-                if k in wanted}
-    out: dict[str, bytes] = {}
-    ordered = sorted(wanted)
-    for i in range(0, len(ordered), _LOOKUP_CHUNK):
-        chunk = ordered[i:i + _LOOKUP_CHUNK]
-        out.update(cur.execute(
-            f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN ({','.join('?' * len(chunk))})",
-            [model, *chunk]))
-    return out
+    return dict(_cached_rows(conn, model, keys, "key, vector"))
 
 
 def cached_keys(conn: sqlite3.Connection, model: str, keys: Iterable[str]) -> set[str]:
     """Those of `keys` whose vector of `model` the cache holds (keys only: no vector is read)."""
-    wanted = sorted(set(keys))
-    found: set[str] = set()
-    for i in range(0, len(wanted), _LOOKUP_CHUNK):
-        chunk = wanted[i:i + _LOOKUP_CHUNK]
-        found.update(r[0] for r in conn.execute(
-            f"SELECT key FROM embeddings WHERE model = ? AND key IN ({','.join('?' * len(chunk))})",
-            [model, *chunk]))
-    return found
+    return {row[0] for row in _cached_rows(conn, model, keys, "key")}
+
+
+def _cached_rows(conn: sqlite3.Connection, model: str, keys: Iterable[str], columns: str) -> Iterator[tuple]:
+    """Rows (`columns`, the key first) of the model's cached vectors whose key is among `keys`:
+    one scan of the model's rows for many keys, IN (...) lookups for few."""
+    wanted = set(keys)
+    if not wanted:
+        return
+    cur = conn.cursor()
+    cur.row_factory = None
+    if len(wanted) > _SCAN_ABOVE:
+        yield from (r for r in cur.execute(f"SELECT {columns} FROM embeddings WHERE model = ?", (model,))
+                    if r[0] in wanted)
+        return
+    ordered = sorted(wanted)
+    for i in range(0, len(ordered), _LOOKUP_CHUNK):
+        chunk = ordered[i:i + _LOOKUP_CHUNK]
+        yield from cur.execute(
+            f"SELECT {columns} FROM embeddings WHERE model = ? AND key IN ({','.join('?' * len(chunk))})",
+            [model, *chunk])

@@ -72,9 +72,9 @@ def index_claim_embeddings(conn: sqlite3.Connection, embedder: Embedder, batch: 
     with transaction(conn):  # a model switch: every claim needs this model's vector
         conn.execute("UPDATE claims SET embedding_key = NULL, embedding_model = NULL "
                      "WHERE embedding_model IS NOT NULL AND embedding_model != ?", (embedder.name,))
-    texts = list(dict.fromkeys(claim_embedding_text(rec) for rec in _unkeyed_records(conn)))
-    cached = cached_keys(conn, embedder.name, map(text_key, texts))
-    texts = [t for t in texts if text_key(t) not in cached]
+    keyed = {text_key(t): t for t in (claim_embedding_text(rec) for rec in _unkeyed_records(conn))}
+    cached = cached_keys(conn, embedder.name, keyed)
+    texts = [t for k, t in keyed.items() if k not in cached]
     for start in range(0, len(texts), batch):      # slices: the vectors of a slice are not kept
         embed_texts(conn, embedder, texts[start:start + batch], job_texts=len(texts))
         if progress:

@@ -34,7 +34,7 @@ def claim_texts(ctx: StageContext, n: int) -> tuple[list[str], str]:
 
 
 def run(ctx: StageContext) -> dict:
-    from graph.embeddings import Embedder, embed_texts
+    from graph.embeddings import Embedder
     from graph.link_config import LinkConfig
 
     n = QUICK_TEXTS if ctx.quick else FULL_TEXTS
@@ -43,14 +43,7 @@ def run(ctx: StageContext) -> dict:
     embedder = Embedder(cfg.embedding_model, batch_size=cfg.batch_size)
     embedder.encode(texts[:32])   # warm-up: load the model, first forward passes
 
-    cold, cached = [], []
-    for _ in range(max(1, ctx.repeats)):
-        conn, _ = fresh_record(ctx.work, "embeddings")
-        seconds, _ = timed(lambda: embed_texts(conn, embedder, texts))
-        cold.append(seconds)
-        seconds, _ = timed(lambda: embed_texts(conn, embedder, texts))
-        cached.append(seconds)
-        conn.close()
+    cold, cached = _passes(ctx, embedder, texts, "embeddings")
     words = sum(len(t.split()) for t in texts)
     half, skipped = _bfloat16_figure(ctx, cfg, texts)
     return {
@@ -73,19 +66,30 @@ def _bfloat16_figure(ctx: StageContext, cfg, texts: list[str]) -> tuple[list[dic
     """Cold embeddings in bfloat16, as a large job (linking 100,000 claims) runs them on a CPU
     with AMX (`graph.embeddings.batch_precision`); skipped without AMX, where "auto" never
     picks it."""
-    from graph.embeddings import Embedder, cpu_has_amx, embed_texts
+    from graph.embeddings import Embedder, cpu_has_amx
 
     if not cpu_has_amx():
         return [], [{"part": "claim embeddings, bfloat16",
                      "reason": "this CPU has no AMX: embedding jobs stay in float32"}]
     embedder = Embedder(cfg.embedding_model, precision="bfloat16")
     embedder.encode(texts[:64])   # warm-up: load torch and the model
-    cold = []
-    for _ in range(max(1, ctx.repeats)):
-        conn, _ = fresh_record(ctx.work, "embeddings-bf16")
-        seconds, _ = timed(lambda: embed_texts(conn, embedder, texts))
-        cold.append(seconds)
-        conn.close()
+    cold, _ = _passes(ctx, embedder, texts, "embeddings-bf16")
     return [figure("embeddings.cold_bf16_per_s", "claim embeddings, cold, bfloat16 (large jobs on AMX)",
                    per_second(len(texts), median(cold)), "claims/s",
                    detail={"pass_seconds": [round(d, 3) for d in cold]})], []
+
+
+def _passes(ctx: StageContext, embedder, texts: list[str], name: str) -> tuple[list[float], list[float]]:
+    """Seconds of each repeat: embedding the texts into a fresh record (cold), then the same
+    texts again, read from it (cached)."""
+    from graph.embeddings import embed_texts
+
+    cold, cached = [], []
+    for _ in range(max(1, ctx.repeats)):
+        conn, _ = fresh_record(ctx.work, name)
+        seconds, _ = timed(lambda: embed_texts(conn, embedder, texts))
+        cold.append(seconds)
+        seconds, _ = timed(lambda: embed_texts(conn, embedder, texts))
+        cached.append(seconds)
+        conn.close()
+    return cold, cached
