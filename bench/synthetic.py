@@ -20,8 +20,10 @@ folder, and adds what a stage needs on top:
 """
 from __future__ import annotations
 
-import shutil
+import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -101,11 +103,30 @@ def open_synthetic(ctx: StageContext, n: int, *, linked: bool, lookup_vectors: b
         path = target
     conn = open_record(path)
     if lookup_vectors:
-        info["vectors"] = ensure_lookup_vectors(conn, embedder_for(ctx),
+        info["vectors"] = ensure_lookup_vectors(conn, embedder_for(ctx, warm=False),
                                                 QUICK_REAL_VECTORS if ctx.quick else REAL_VECTORS, ctx.seed,
                                                 ctx.work / "vector-pool.db")
     info.update(_holdings(conn))
     return conn, info
+
+
+def prepare_apart(ctx: StageContext, sizes: list[int], *, linked: bool, lookup_vectors: bool) -> dict[int, dict]:
+    """Build (or find) the records of `sizes` in a child process; what each holds, by size.
+
+    Why apart: linking and embedding load the models (torch too, for bfloat16 batches),
+    and a process that carries them pays for it later: a Neo4j sync timed in it took
+    ~0.5 s more client CPU per 10,000 claims. A stage that times a client then opens
+    the ready records (`open_synthetic` finds them) in a process like `newsgraph sync`,
+    which loads no model.
+    """
+    ctx_path = ctx.work / "prepare-context.json"
+    ctx.dump(ctx_path)
+    flags = [*(["--linked"] if linked else []), *(["--lookup-vectors"] if lookup_vectors else [])]
+    proc = subprocess.run([sys.executable, "-m", "bench.synthetic", str(ctx_path), *map(str, sizes), *flags],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"preparing the synthetic records {sizes} failed:\n{proc.stderr[-3000:]}")
+    return {int(n): info for n, info in json.loads(proc.stdout.strip().splitlines()[-1]).items()}
 
 
 def save_linked(ctx: StageContext, n: int, conn: sqlite3.Connection) -> None:
@@ -136,19 +157,24 @@ def _holdings(conn: sqlite3.Connection) -> dict:
 # -- embeddings ------------------------------------------------------------------------------------
 
 _EMBEDDERS: dict[str, object] = {}
+_WARM: set[str] = set()
 
 
-def embedder_for(ctx: StageContext):
-    """One loaded, warmed-up Embedder of the default model per stage process."""
+def embedder_for(ctx: StageContext, warm: bool = True):
+    """One Embedder of the default model per stage process, warmed up once asked `warm`
+    (an unwarmed one loads its model only when it first embeds: records whose vectors
+    are all present open without loading one)."""
     from graph.embeddings import Embedder
     from graph.link_config import LinkConfig
     cfg = LinkConfig()
     key = cfg.embedding_model
     if key not in _EMBEDDERS:
-        embedder = Embedder(cfg.embedding_model, batch_size=cfg.batch_size)
+        _EMBEDDERS[key] = Embedder(cfg.embedding_model, batch_size=cfg.batch_size)
+    embedder = _EMBEDDERS[key]
+    if warm and key not in _WARM:
         embedder.encode(["warm-up: Umsatz 2024 stieg um 5 Prozent", "revenue rose 5 percent in 2024"])
-        _EMBEDDERS[key] = embedder
-    return _EMBEDDERS[key]
+        _WARM.add(key)
+    return embedder
 
 
 def claim_embedding_texts(conn: sqlite3.Connection, only_unkeyed: bool = False,
@@ -251,3 +277,22 @@ def _pool_sample(pool: sqlite3.Connection, model: str, rng, n: int = 5_000) -> n
         raise RuntimeError("no real vectors to synthesize from: the embedding model produced none")
     idx = rng.choice(len(rows), size=min(n, len(rows)), replace=False)
     return np.stack([np.frombuffer(rows[i][0], dtype="<f4") for i in idx]).astype(np.float32)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench.synthetic CONTEXT.json N... [--linked] [--lookup-vectors]`: build the
+    records (see prepare_apart); prints {N: info} as JSON on its last line."""
+    flags = {a for a in argv if a.startswith("--")}
+    ctx_path, *sizes = [a for a in argv if not a.startswith("--")]
+    ctx = StageContext.load(Path(ctx_path))
+    infos = {}
+    for n in map(int, sizes):
+        conn, infos[n] = open_synthetic(ctx, n, linked="--linked" in flags,
+                                        lookup_vectors="--lookup-vectors" in flags)
+        conn.close()
+    print(json.dumps(infos, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

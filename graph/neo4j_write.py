@@ -16,6 +16,10 @@ nodes submitted before a relationship batch are committed before it runs. After
 a failed batch the later ones are skipped (they may depend on it) and the error
 is raised when the Writer closes.
 
+Two Writers can share a job: the server runs their transactions side by side.
+`checkpoint()` and `after()` order them where one depends on the other (writes
+that lock the same nodes would only wait for each other, or deadlock and retry).
+
 Rows:
 - nodes: either {key: value, "props": {...}} or a flat property dict that
   contains the key (all other entries become properties);
@@ -113,10 +117,10 @@ class Writer:
     first failure. `submit` blocks while QUEUED_BATCHES batches are waiting.
     """
 
-    def __init__(self, driver, database: str | None = None):
+    def __init__(self, driver, database: str | None = None, queued: int = QUEUED_BATCHES):
         self._driver = driver
         self._database = database
-        self._queue: queue.Queue = queue.Queue(maxsize=QUEUED_BATCHES)
+        self._queue: queue.Queue = queue.Queue(maxsize=queued)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._work, name="neo4j-writer", daemon=True)
         self._thread.start()
@@ -143,6 +147,17 @@ class Writer:
             self._queue.put((query, params, future, finish))
         return future
 
+    def checkpoint(self) -> Future:
+        """A future that completes once every batch submitted so far has run (failed: with its error)."""
+        future: Future = Future()
+        self._queue.put(_Checkpoint(future))
+        return future
+
+    def after(self, future: Future) -> None:
+        """Run the batches submitted from now on only once `future` (e.g. another Writer's
+        checkpoint) is done; if it failed, they are skipped and its error is raised on close."""
+        self._queue.put(_After(future))
+
     def close(self) -> None:
         """Wait for every submitted batch; raise the first failure."""
         if self._thread.is_alive():
@@ -154,6 +169,19 @@ class Writer:
     def _work(self) -> None:
         session = None
         while (item := self._queue.get()) is not None:
+            if isinstance(item, _After):
+                if self._error is None:
+                    try:
+                        item.future.result()
+                    except BaseException as exc:  # noqa: BLE001 - raised to the caller by close()
+                        self._error = exc
+                continue
+            if isinstance(item, _Checkpoint):
+                if self._error is None:
+                    item.future.set_result(None)
+                else:
+                    item.future.set_exception(self._error)
+                continue
             query, params, future, finish = item
             if self._error is None:
                 try:
@@ -252,6 +280,20 @@ class Writer:
         if batch_size < 1:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         return Pending([self.submit(query, **{name: batch}) for batch in _batches(iter(items), batch_size)])
+
+
+class _Checkpoint:
+    """Queue item: complete `future` when the writer thread reaches it."""
+
+    def __init__(self, future: Future):
+        self.future = future
+
+
+class _After:
+    """Queue item: wait for `future` before the next batch."""
+
+    def __init__(self, future: Future):
+        self.future = future
 
 
 def _single(tx, query: str, params: dict):

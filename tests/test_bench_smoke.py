@@ -101,3 +101,25 @@ def test_corpus_stages_follow_the_corpus(quick_results):
         keys = {f["key"] for f in quick_results["figures"]}
         assert {"extract_floor.pages_per_s", "pipeline.pages_per_s", "pipeline.share_of_floor",
                 "claims.articles600_per_s", "crawl.first_pages_per_s"} <= keys
+
+
+def test_neo4j_sync_warm_up_runs_until_a_pass_stops_getting_faster(monkeypatch):
+    """The sync stage's warm-up: the pass count follows the passes' times (fed here), not a clock."""
+    from bench.stages import neo4j_sync
+
+    def run(times, passes=neo4j_sync.WARM_UP_PASSES):
+        feed, calls = iter(times), []
+        monkeypatch.setattr(neo4j_sync, "timed", lambda fn: (next(feed), fn()))
+        seconds = neo4j_sync.warm_up(lambda: calls.append("sync"), lambda: calls.append("clear"), passes)
+        assert calls == ["clear", "sync"] * len(seconds)
+        return seconds
+
+    within = neo4j_sync.WARM_WITHIN
+    assert run([16, 7.4, 6.1, 5.4, 5.2, 5.3], passes=(2, 6)) == [16, 7.4, 6.1, 5.4, 5.2, 5.3]
+    steady = 5.4 * (1 - within / 2)                                              # within the margin
+    assert run([16, 7.4, 6.1, 5.4, steady], passes=(2, 6)) == [16, 7.4, 6.1, 5.4, steady]
+    assert run([16, 7.4, 7.4], passes=(2, 6)) == [16, 7.4, 7.4]                  # steady at once
+    assert run([16, 16, 15], passes=(2, 6)) == [16, 16]                          # at least two passes
+    assert run([9, 8, 7, 6, 5, 4, 3], passes=(2, 6)) == [9, 8, 7, 6, 5, 4]       # at most six
+    assert run([16, 7], passes=(1, 1)) == [16]                                   # quick mode
+    assert len(run([16, 8, 8, 8, 8, 8, 8, 8, 8])) == neo4j_sync.WARM_UP_PASSES[0]  # the stage's own bounds

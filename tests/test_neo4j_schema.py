@@ -50,6 +50,9 @@ def test_indexes_are_online_with_expected_types(clean_neo4j):
     assert by_name["claim_text"]["type"] == "FULLTEXT"
     assert set(by_name["claim_text"]["properties"]) == {"text", "measure", "span", "subject"}
     assert by_name["entity_names"]["labelsOrTypes"] == ["Entity"]
+    # updated after each commit by Neo4j's background thread; readers use await_indexes
+    for name in ("claim_text", "entity_names"):
+        assert by_name[name]["options"]["indexConfig"]["fulltext.eventually_consistent"] is True
     vector = by_name["claim_embedding"]
     assert vector["type"] == "VECTOR"
     assert vector["options"]["indexConfig"]["vector.dimensions"] == 384
@@ -76,7 +79,7 @@ def test_fulltext_indexes_find_claim_wording_and_entity_aliases(clean_neo4j):
     neo4j_write.merge_nodes(clean_neo4j, "Entity", [
         {"id": "e1", "name": "Volksrepublik China", "type": "GPE", "aliases": ["China", "VR China", "PRC"]},
     ])
-    clean_neo4j.execute_query("CALL db.awaitIndexes(60)")
+    neo4j_schema.await_indexes(clean_neo4j)   # the full-text indexes are eventually consistent
 
     records, _, _ = clean_neo4j.execute_query(
         "CALL db.index.fulltext.queryNodes('claim_text', $q) YIELD node RETURN node.id AS id", {"q": "Trainingskosten"})

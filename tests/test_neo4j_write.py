@@ -163,3 +163,29 @@ def test_quiet_list_packs_like_a_list_with_a_short_repr(clean_neo4j):
     assert repr({"rows": rows}) == "{'rows': <2 items>}"
     records, _, _ = clean_neo4j.execute_query("UNWIND $rows AS row RETURN row", rows=rows)
     assert [r["row"] for r in records] == [[1, "a", {"x": b"\x00\x01"}], [2, "b", {}]]
+
+
+def test_a_second_writer_runs_after_the_first_ones_checkpoint(clean_neo4j):
+    """`after(checkpoint())`: the second writer's batch sees every node the first one wrote before
+    the checkpoint, however long they take, and the first one's later batches wait for it in turn."""
+    with Writer(clean_neo4j) as first, Writer(clean_neo4j) as second:
+        first.merge_nodes("Claim", ({"id": f"c{i}", "n": i} for i in range(3000)), batch_size=500)
+        second.after(first.checkpoint())
+        tagged = second.submit("MATCH (c:Claim) SET c.tagged = true RETURN count(c) AS n")
+        first.after(second.checkpoint())
+        late = first.submit("MATCH (c:Claim) WHERE c.tagged RETURN count(c) AS n")
+    assert tagged.result() == 3000
+    assert late.result() == 3000
+
+
+def test_a_failed_checkpoint_skips_the_writer_that_waits_for_it(clean_neo4j):
+    from neo4j.exceptions import CypherSyntaxError
+
+    with pytest.raises(CypherSyntaxError):
+        with Writer(clean_neo4j) as first, Writer(clean_neo4j) as second:
+            first.submit("THIS IS NOT CYPHER")
+            second.after(first.checkpoint())
+            skipped = second.submit("CREATE (n:Claim {id: 'never'}) RETURN count(n) AS n")
+    with pytest.raises(CypherSyntaxError):
+        skipped.result()
+    assert _count(clean_neo4j, "MATCH (n:Claim) RETURN count(n) AS n") == 0

@@ -182,6 +182,26 @@ def test_vector_index_holds_every_synced_embedding(fx, clean_neo4j):
         assert hits[0]["id"] == cid and hits[0]["score"] > 0.999
 
 
+def test_full_text_indexes_hold_every_claim_when_the_sync_returns(fx, clean_neo4j):
+    """The full-text indexes are eventually consistent: the sync waits for them before it returns."""
+    sync_record(fx.conn, clean_neo4j)
+    q = clean_neo4j.execute_query
+    configs = {r["name"]: r["options"]["indexConfig"] for r in q(
+        "SHOW FULLTEXT INDEXES YIELD name, options RETURN name, options").records}
+    assert configs["claim_search"]["fulltext.eventually_consistent"] is True
+    assert configs["claim_search"]["fulltext.analyzer"] == "whitespace"
+    for index, field in (("claim_search", "search_head"), ("claim_text", "text")):
+        words = {w for r in q(f"MATCH (c:Claim) RETURN c.{field} AS t").records
+                 for w in (r["t"] or "").split()[:1] if w.isalpha()}
+        ids = {r["id"] for r in q(
+            "UNWIND $words AS w CALL db.index.fulltext.queryNodes($index, w) YIELD node "
+            "RETURN DISTINCT node.id AS id", words=sorted(words), index=index).records}
+        having = {r["id"] for r in q(
+            f"MATCH (c:Claim) WHERE any(w IN split(coalesce(c.{field}, ''), ' ') WHERE w IN $words) "
+            "RETURN c.id AS id", words=sorted(words)).records}
+        assert having and ids >= having
+
+
 def test_changed_embedding_is_written_again(fx, clean_neo4j):
     sync_record(fx.conn, clean_neo4j)
     vec = (np.ones(EMBEDDING_DIM) / np.sqrt(EMBEDDING_DIM)).astype("<f4")
