@@ -41,8 +41,8 @@ BUILD_STAMP = "target/.newsgraph-build-stamp"
 # Netty use direct buffers without the "fallback mode" warning in debug.log.
 # The parallel collector instead of G1: a sync is a stream of write transactions, and G1's
 # concurrent threads take CPU from them on a small machine (a warm sync of 10,000 claims on
-# two cores: 4.5-5.1 s against 5.2-5.8 s); its young-generation pauses stay in the tens of
-# milliseconds at this heap size.
+# two cores, with a 2 GB heap: 4.5-5.1 s against 5.2-5.8 s with G1); its young-generation
+# pauses stay in the tens of milliseconds at this heap size.
 JVM_FLAGS = (
     "-Xms256m",
     "-Xmx1g",

@@ -114,7 +114,7 @@ class Writer:
     """Runs write batches in submission order on one session in a background thread.
 
     Use as a context manager; leaving it waits for every batch and raises the
-    first failure. `submit` blocks while QUEUED_BATCHES batches are waiting.
+    first failure. `submit` blocks while `queued` batches (QUEUED_BATCHES) are waiting.
     """
 
     def __init__(self, driver, database: str | None = None, queued: int = QUEUED_BATCHES):
