@@ -157,13 +157,12 @@ def _holdings(conn: sqlite3.Connection) -> dict:
 # -- embeddings ------------------------------------------------------------------------------------
 
 _EMBEDDERS: dict[str, object] = {}
-_WARM: set[str] = set()
 
 
 def embedder_for(ctx: StageContext, warm: bool = True):
-    """One Embedder of the default model per stage process, warmed up once asked `warm`
-    (an unwarmed one loads its model only when it first embeds: records whose vectors
-    are all present open without loading one)."""
+    """One Embedder of the default model per stage process, warmed up (model loaded, first
+    forward passes) when asked `warm` and not loaded yet; an unwarmed one loads its model
+    only when it first embeds: records whose vectors are all present open without one."""
     from graph.embeddings import Embedder
     from graph.link_config import LinkConfig
     cfg = LinkConfig()
@@ -171,9 +170,8 @@ def embedder_for(ctx: StageContext, warm: bool = True):
     if key not in _EMBEDDERS:
         _EMBEDDERS[key] = Embedder(cfg.embedding_model, batch_size=cfg.batch_size)
     embedder = _EMBEDDERS[key]
-    if warm and key not in _WARM:
+    if warm and not embedder.loaded:
         embedder.encode(["warm-up: Umsatz 2024 stieg um 5 Prozent", "revenue rose 5 percent in 2024"])
-        _WARM.add(key)
     return embedder
 
 

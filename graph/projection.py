@@ -575,9 +575,10 @@ def sync_embeddings(conn: sqlite3.Connection, reader, writer: Writer, refs: Node
     """Submit the claim embeddings whose key in the graph differs from the record's; return how many.
 
     The graph's keys are read in `reader` (a session). Claims the graph does not
-    hold yet count as differing: the writer creates their nodes (submitted
-    earlier) before it runs these batches. The claims are found by their element ids in
-    `refs` (those the sync's node reads and writes collect).
+    hold yet count as differing: their nodes must be written before `writer` runs
+    these batches (sync_record gives the vectors their own writer and has it wait for
+    the claims' node batches with `after(checkpoint())`). The claims are found by their
+    element ids in `refs` (those the sync's node reads and writes collect).
     """
     import numpy as np
 
