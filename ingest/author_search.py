@@ -16,6 +16,13 @@ still that text (an upgrade with other expressions just runs them unguarded). Th
 `re:test` patterns become the words they spell (`words_of`).
 tests/test_author_search.py checks the words against the patterns and the
 selections against the expressions on edge cases and corpus pages.
+
+Before the author search trafilatura prunes comments, sidebars, figures and the like
+from a copy of the page (`AUTHOR_DISCARD_XPATHS`); copying and pruning cost about
+as much as the search itself. A `Discard` turns such an expression around: whether
+an element would be pruned is read on its ancestors, so the search runs on the page
+itself and skips what the copy would not hold. Exact because those expressions
+test only an element's own name and attributes.
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ from typing import Callable
 
 from lxml.etree import XPath
 
+REGEXP_NS = {"re": "http://exslt.org/regular-expressions"}
 MAX_WORDS = 64          # words one pattern may spell
 LITERAL_CHARS = re.compile(r"[\w -]")
 
@@ -53,14 +61,28 @@ class Prefilter:
         object.__setattr__(self, "_elements", XPath("|".join(f"//{e}" for e in self.elements))
                            if self.elements else None)
 
-    def may_select(self, tree) -> bool:
+    def may_select(self, tree, values: AttributeValues | None = None) -> bool:
+        """`values`: the page's attribute values read so far, shared by the prefilters of one page."""
         if self._elements is not None and self._elements(tree):
             return True
-        for values, needles in self._checks:
-            text = "\n".join(values(tree))
-            if any(n in text for n in needles):
-                return True
-        return False
+        values = values if values is not None else AttributeValues(tree)
+        return any(any(n in values.text(attribute) for n in needles) for attribute, needles in self._checks)
+
+
+class AttributeValues:
+    """A page's attribute values, one per line, each attribute read once (several prefilters
+    read `class` and `id`)."""
+
+    def __init__(self, tree) -> None:
+        self.tree = tree
+        self._texts: dict[str, str] = {}
+
+    def text(self, values: XPath) -> str:
+        """The values `values` (an expression `//@name`) selects."""
+        text = self._texts.get(values.path)
+        if text is None:
+            text = self._texts[values.path] = "\n".join(values(self.tree))
+        return text
 
 
 @dataclass(frozen=True)
@@ -76,8 +98,9 @@ class Guarded:
 def selecting(expressions: list[Callable[..., list]], tree) -> list[Callable[..., list]]:
     """The expressions that may select anything in `tree`, in order: a Guarded one whose
     prefilter allows it, as its bare expression (the prefilter has been read), and every other."""
+    values = AttributeValues(tree)
     return [x.expression if isinstance(x, Guarded) else x for x in expressions
-            if not isinstance(x, Guarded) or x.prefilter.may_select(tree)]
+            if not isinstance(x, Guarded) or x.prefilter.may_select(tree, values)]
 
 
 def guarded(expressions: list[XPath], prefilters: tuple[Prefilter | None, ...]) -> list[Callable[..., list]]:
@@ -87,6 +110,46 @@ def guarded(expressions: list[XPath], prefilters: tuple[Prefilter | None, ...]) 
         return list(expressions)
     return [Guarded(x, p) if p is not None and " ".join(x.path.split()) == " ".join(p.source.split()) else x
             for x, p in zip(expressions, prefilters)]
+
+
+@dataclass(frozen=True)
+class Discard:
+    """A pruning expression `prefix + name + predicates | ...`, turned around.
+
+    `source` is the expression (`steps` joined); pruning a copy of `root` with it
+    removes every element it selects below the copy's root, with all inside it.
+    `within(element, root)` is true when the element would be removed (it or an
+    ancestor below `root` is selected); `inside(element)` lists the elements within
+    it that would be. Both read only ancestors or descendants, and equal the pruning
+    exactly when the predicates test only an element's own name and attributes, as
+    trafilatura's author discards do.
+    """
+    steps: tuple[tuple[str, str], ...]          # (element name or "*", predicates)
+    prefix: str = ".//"
+
+    @property
+    def source(self) -> str:
+        return "|".join(f"{self.prefix}{name}{predicates}" for name, predicates in self.steps)
+
+    def __post_init__(self) -> None:
+        below_root = "[count(ancestor::* | $root) = count(ancestor::*)]"      # $root is an ancestor
+        object.__setattr__(self, "_within", XPath("boolean(" + "|".join(
+            f"ancestor-or-self::{name}{predicates}{below_root}" for name, predicates in self.steps) + ")",
+            namespaces=REGEXP_NS))
+        object.__setattr__(self, "inside", XPath("|".join(
+            f"descendant::{name}{predicates}" for name, predicates in self.steps), namespaces=REGEXP_NS))
+
+    def within(self, element, root) -> bool:
+        return self._within(element, root=root)
+
+
+def turned_around(expressions: list[XPath], discards: tuple[Discard, ...]) -> tuple[Discard, ...] | None:
+    """`discards` while their sources are `expressions`' texts (whitespace aside), else None:
+    after a trafilatura upgrade with other expressions the caller prunes a copy as trafilatura does."""
+    if len(expressions) != len(discards) or any(
+            " ".join(x.path.split()) != " ".join(d.source.split()) for x, d in zip(expressions, discards)):
+        return None
+    return discards
 
 
 def words_of(pattern: str) -> set[tuple[bool, str]]:
@@ -180,17 +243,11 @@ AUTHOR_PREFILTERS = (
     ),
 )
 
-AUTHOR_DISCARD_PREFILTERS = (
-    Prefilter(
-        source=""".//*[self::a or self::div or self::section or self::span][
+AUTHOR_DISCARDS = (
+    Discard(steps=(("*", """[self::a or self::div or self::section or self::span][
         @id='comments' or @class='comments' or @class='title' or @class='date' or
         re:test(@id, '^comments|comment-?list|ProductReviews') or
         re:test(@class, '^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram|article-(?:share|support)|print|category|meta-date|meta-reviewer') or
-        contains(@data-component, 'Figure')]""",
-        words={"id": ("comments",), "class": ("comments", "title", "date"), "data-component": ("Figure",)},
-        patterns={"id": "^comments|comment-?list|ProductReviews",
-                  "class": "^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram|"
-                           "article-(?:share|support)|print|category|meta-date|meta-reviewer"},
-    ),
-    None,       # //time|//figure: two name tests, already cheap
+        contains(@data-component, 'Figure')]"""),)),
+    Discard(steps=(("time", ""), ("figure", "")), prefix="//"),
 )

@@ -144,14 +144,16 @@ def extract_document(
     lang_hint: str | None = None,
     fetched_at: str | None = None,
     *,
+    raw_bytes: int | None = None,
     favor_precision: bool = True,
     include_tables: bool = False,
 ) -> Document:
     """Extract the main text, metadata and in-text links of an HTML page.
 
     `lang_hint` (e.g. the source's configured language) is used only when the page
-    declares none. Raises InputError(reason="no_text") when the page has no main text
-    (index pages, paywalls, pages that need JavaScript).
+    declares none. `raw_bytes`: the size the page arrived with, when `html` is its
+    decoded text (else the size of `html` in UTF-8). Raises InputError(reason="no_text")
+    when the page has no main text (index pages, paywalls, pages that need JavaScript).
     """
     text_html, warnings = _as_text(html, url)
     tree = load_html(text_html)
@@ -189,7 +191,7 @@ def extract_document(
         content_hash=content_hash(text),
         fetched_at=fetched_at or utc_timestamp(),
         links=_links(body, _base_url(tree, url)),
-        raw_bytes=len(html) if isinstance(html, bytes) else len(html.encode("utf-8")),
+        raw_bytes=raw_bytes if raw_bytes is not None else len(html) if isinstance(html, bytes) else len(html.encode("utf-8")),
         warnings=warnings,
     )
 

@@ -57,8 +57,7 @@ def extract_page(item: CrawlItem, result: FetchResult, spec: SourceSpec) -> Page
                                                   fetched_at=fetched_at, raw_bytes=len(result.body))
         else:
             outcome.document = extract_document(result.text(), result.final_url, lang_hint=spec.lang,
-                                                fetched_at=fetched_at)
-            outcome.document.raw_bytes = len(result.body)
+                                                fetched_at=fetched_at, raw_bytes=len(result.body))
     except InputError as err:
         outcome.error = err
     except Exception as err:  # noqa: BLE001 - an extractor bug on one page must not end the crawl

@@ -111,14 +111,15 @@ def document_from_bytes(data: bytes, name: str, *, url: str | None = None, max_b
     kind = _kind(Path(name), data)
     try:
         if kind == "html":
-            document = extract_document(decoded.text, url, lang_hint=lang_hint, fetched_at=fetched_at)
+            document = extract_document(decoded.text, url, lang_hint=lang_hint, fetched_at=fetched_at,
+                                        raw_bytes=len(data))
         else:
             text, links = markdown_to_text(decoded.text) if kind == "markdown" else (decoded.text, [])
-            document = document_from_text(text, url, lang_hint=lang_hint, fetched_at=fetched_at)
+            document = document_from_text(text, url, lang_hint=lang_hint, fetched_at=fetched_at,
+                                          raw_bytes=len(data))
             document.links = links
     except InputError as err:
         raise InputError(name, err.reason, err.message) from err
-    document.raw_bytes = len(data)
     if decoded.replaced:
         document.warnings.append(
             f"{decoded.replaced} bytes were not valid {decoded.encoding} and were replaced by U+FFFD; "

@@ -28,14 +28,16 @@ from trafilatura.metadata import (
     normalize_authors,
 )
 from trafilatura.settings import Extractor
-from trafilatura.utils import line_processing
+from trafilatura.utils import line_processing, trim
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
-from ingest.author_search import AUTHOR_DISCARD_PREFILTERS, AUTHOR_PREFILTERS, guarded, selecting
+from ingest.author_search import AUTHOR_DISCARDS, AUTHOR_PREFILTERS, Discard, guarded, selecting, turned_around
 
 # trafilatura's author expressions, skipped on pages where they cannot select anything
 AUTHOR_SEARCH = guarded(AUTHOR_XPATHS, AUTHOR_PREFILTERS)
-AUTHOR_DISCARD = guarded(AUTHOR_DISCARD_XPATHS, AUTHOR_DISCARD_PREFILTERS)
+# what trafilatura prunes before the search, read on the page itself (None: prune a copy)
+AUTHOR_DISCARD = turned_around(AUTHOR_DISCARD_XPATHS, AUTHOR_DISCARDS)
+AUTHOR_MAX_CHARS = 120      # trafilatura's len_limit for authors
 
 
 @dataclass(frozen=True)
@@ -76,19 +78,46 @@ def page_metadata(tree: HtmlElement, url: str | None = None) -> PageMetadata:
 
 
 def extract_author(tree: HtmlElement) -> str | None:
-    """`trafilatura.metadata.extract_author`, step for step, with the guarded expressions.
+    """`trafilatura.metadata.extract_author`: the same author, without copying the page.
 
-    The prefilters are read on the page itself: its copy without comments and sidebars holds a
-    subset of its elements, so an expression that cannot select anything on the page cannot
-    on the copy either. A page where none can has no author, and its copy and pruning, ~1-2 ms,
-    are skipped; otherwise only the expressions that may select run on the copy.
+    trafilatura searches a copy of the page without comments, sidebars and figures. The
+    prefilters are read on the page itself: the copy holds a subset of its elements, so an
+    expression that cannot select anything on the page cannot on the copy either, and a page
+    where none can has no author. The others run on the page too, skipping the elements the
+    copy would not hold (`AUTHOR_DISCARD`); only a candidate with such an element inside is
+    copied and pruned, for its text.
     """
     searches = selecting(AUTHOR_SEARCH, tree)
     if not searches:
         return None
-    subtree = prune_unwanted_nodes(deepcopy(tree), AUTHOR_DISCARD)
-    author = extract_metainfo(subtree, searches, len_limit=120)
+    if AUTHOR_DISCARD is None:
+        author = extract_metainfo(prune_unwanted_nodes(deepcopy(tree), AUTHOR_DISCARD_XPATHS), searches,
+                                  len_limit=AUTHOR_MAX_CHARS)
+    else:
+        author = _first_kept(tree, searches, AUTHOR_DISCARD)
     return normalize_authors(None, author) if author else author
+
+
+def _first_kept(tree: HtmlElement, searches: list, discards: tuple[Discard, ...]) -> str | None:
+    """`extract_metainfo` on the pruned copy: the first selected element that the pruning keeps,
+    by expression and then in page order, whose text has the length of a name."""
+    for expression in searches:
+        for element in expression(tree):
+            if not _in_subtree(element, tree) or any(d.within(element, tree) for d in discards):
+                continue
+            if any(d.inside(element) for d in discards):
+                element = prune_unwanted_nodes(deepcopy(element), AUTHOR_DISCARD_XPATHS)
+            content = trim(" ".join(element.itertext()))
+            if content and 2 < len(content) < AUTHOR_MAX_CHARS:
+                return content
+    return None
+
+
+def _in_subtree(element: HtmlElement, root: HtmlElement) -> bool:
+    """Whether `element` is `root` or inside it. `//` searches root's whole document, a copy of
+    `root` holds only its subtree: lxml gives a page that looks like a fragment as its first
+    element, and markup after `</html>` can give a page a second top-level element."""
+    return element is root or any(a is root for a in element.iterancestors())
 
 
 def _trim(value: str | None) -> str | None:
