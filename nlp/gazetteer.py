@@ -27,9 +27,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy
-from spacy.attrs import IDX
+from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -161,6 +162,8 @@ class GazetteerMatcher:
         folded: dict[str, list[str]] = {}
         self._index_generated([e for e in entries if e.generated])
         self._index_adjectives(entries)
+        # the first words as the hashes of a token's LOWER attribute, to find their tokens in one array test
+        self._first_word_keys = numpy.array(sorted(hash_string(w) for w in self.first_words), dtype=numpy.uint64)
         for e in entries:
             if e.generated:
                 continue
@@ -229,14 +232,16 @@ class GazetteerMatcher:
         if not self.first_words:
             return out
         n = len(doc)
-        for tok in doc:
-            t = tok.text
+        lowers = doc.to_array(LOWER).reshape(-1)
+        keys = self._first_word_keys
+        at = numpy.minimum(numpy.searchsorted(keys, lowers), len(keys) - 1)
+        for i in numpy.flatnonzero(keys[at] == lowers).tolist():
+            t = doc[i].text
             if not t[:1].isupper():
                 continue
             most = self.first_words.get(t.lower())
             if not most:
                 continue
-            i = tok.i
             for j in range(i + 1, min(n, i + most + 2) + 1):
                 text = doc[i:j].text
                 hit = self.lookup_exact.get(text) or self.lookup_folded.get(text.lower())
