@@ -191,7 +191,7 @@ def extract_document(
         content_hash=content_hash(text),
         fetched_at=fetched_at or utc_timestamp(),
         links=_links(body, _base_url(tree, url)),
-        raw_bytes=raw_bytes if raw_bytes is not None else len(html) if isinstance(html, bytes) else len(html.encode("utf-8")),
+        raw_bytes=raw_bytes if raw_bytes is not None else len(html if isinstance(html, bytes) else html.encode("utf-8")),
         warnings=warnings,
     )
 

@@ -115,8 +115,8 @@ def _first_kept(tree: HtmlElement, searches: list, discards: tuple[Discard, ...]
 
 def _in_subtree(element: HtmlElement, root: HtmlElement) -> bool:
     """Whether `element` is `root` or inside it. `//` searches root's whole document, a copy of
-    `root` holds only its subtree: lxml gives a page that looks like a fragment as its first
-    element, and markup after `</html>` can give a page a second top-level element."""
+    `root` holds only its subtree: lxml gives a page that looks like a fragment as one of its
+    elements, and markup after `</html>` can give a page a second top-level element."""
     return element is root or any(a is root for a in element.iterancestors())
 
 
