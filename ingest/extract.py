@@ -9,16 +9,15 @@ offsets of claims refer to clean prose.
 """
 from __future__ import annotations
 
-from copy import deepcopy
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from ingest.decode import UndecodableError, decode_bytes
+from ingest.main_text import extractor, main_body
 from ingest.metadata import page_metadata
 from ingest.text_header import read_header
 from ingest.types import Document, InputError, content_hash
@@ -75,10 +74,12 @@ def _base_url(tree: etree._Element, url: str) -> str:
 
 
 def _plain_text(body: etree._Element) -> str:
-    """Text of the extracted body with link markup removed (anchor text kept)."""
-    stripped = deepcopy(body)
-    etree.strip_tags(stripped, "ref")
-    return clean_text(xmltotxt(stripped, include_formatting=False))
+    """Text of the extracted body with link markup removed (anchor text kept).
+
+    Strips the links from `body` itself (read `_links` first): the body is this
+    extraction's own tree, and a copy of it cost more than the rest of this step."""
+    etree.strip_tags(body, "ref")
+    return clean_text(xmltotxt(body, include_formatting=False))
 
 
 def _declared_canonical(tree: etree._Element) -> str | None:
@@ -159,26 +160,22 @@ def extract_document(
     tree = load_html(text_html)
     if tree is None:
         raise InputError(url, "no_text", "the input could not be parsed as HTML (empty or not markup)")
+    # everything read from the page comes first: the extraction prunes the tree
     meta = page_metadata(tree, url)
-    result = bare_extraction(
-        tree,
-        # no url: trafilatura would resolve every <a> of the whole page against the site's
-        # root (a tenth of the extraction time); _links resolves the few in the main text
-        # against the page itself, which is also right for "../x.html"
-        with_metadata=False,        # page_metadata: the same fields, without categories, tags, licence
-        include_links=True,
-        include_comments=False,
-        include_tables=include_tables,
-        favor_precision=favor_precision,
-    )
-    body = getattr(result, "body", None)
+    canonical_url = _canonical(_declared_canonical(tree), url)
+    language = _page_language(tree) or lang_hint
+    base_url = _base_url(tree, url)
+    # no url: trafilatura would resolve every <a> of the whole page against the site's root
+    # (a tenth of the extraction time); _links resolves the few in the main text against the
+    # page itself, which is also right for "../x.html"
+    body = main_body(tree, extractor(favor_precision=favor_precision, include_tables=include_tables))
+    links = _links(body, base_url) if body is not None else []
     text = _plain_text(body) if body is not None else ""
     if len(text) < MIN_TEXT_CHARS:
         raise InputError(url, "no_text",
                          f"no main text found ({len(text)} characters extracted): the page may be an index or "
                          "navigation page, need JavaScript, or be behind a paywall; pass the article's own URL "
                          "or a saved copy of the full article")
-    canonical_url = _canonical(_declared_canonical(tree), url)
     return Document(
         url=url,
         canonical_url=canonical_url,
@@ -186,11 +183,11 @@ def extract_document(
         title=meta.title or None,
         author=meta.author or None,
         published=meta.date or None,
-        language=_page_language(tree) or lang_hint,
+        language=language,
         text=text,
         content_hash=content_hash(text),
         fetched_at=fetched_at or utc_timestamp(),
-        links=_links(body, _base_url(tree, url)),
+        links=links,
         raw_bytes=raw_bytes if raw_bytes is not None else len(html if isinstance(html, bytes) else html.encode("utf-8")),
         warnings=warnings,
     )
