@@ -13,11 +13,11 @@ from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from ingest.decode import UndecodableError, decode_bytes
 from ingest.main_text import extractor, main_body
+from ingest.page_tree import parse_page
 from ingest.metadata import page_metadata
 from ingest.text_header import read_header
 from ingest.types import Document, InputError, content_hash
@@ -157,7 +157,7 @@ def extract_document(
     when the page has no main text (index pages, paywalls, pages that need JavaScript).
     """
     text_html, warnings = _as_text(html, url)
-    tree = load_html(text_html)
+    tree = parse_page(text_html)
     if tree is None:
         raise InputError(url, "no_text", "the input could not be parsed as HTML (empty or not markup)")
     # everything read from the page comes first: the extraction prunes the tree
