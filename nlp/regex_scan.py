@@ -21,7 +21,13 @@ previous one. Every match starts at a listed position with one of the
 pattern's first characters, and `pattern.match(text, pos)` is what the scan
 tries at `pos` (lookbehinds see the text before `pos`). Patterns this cannot
 be shown for (no word-start prefix, possible empty match, first characters not
-bounded, ASCII word rules) are run with `finditer`.
+bounded, ASCII word rules) are run with `finditer`, except those that may start
+inside a word but always start with one of a few literal strings (`literal_starts`:
+a title in "Konzernchef Li Wei", a compound's last part), when most letters can
+begin one of those strings: `finditer` then tries nearly every position of the
+text, while `str.find` finds the strings' places directly, and the pattern is
+tried there in text order, each search after the end of the previous match, as
+`finditer` does.
 """
 from __future__ import annotations
 
@@ -33,6 +39,8 @@ WORD_START = r"(?<![\w])"   # the prefix a pattern must start with to be scanned
 _NON_WORD = re.compile(r"\W")
 _WORD_CHAR = re.compile(r"\w")
 _MAX_RANGE = 0x3000         # longer ranges in a first-character class are not checked char by char
+MAX_STARTS = 256            # literal strings a pattern's matches may start with, at most
+MIN_START_CHARS = 8         # distinct first characters of those strings from which finding them pays
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 _ZERO_WIDTH = (sre.AT, sre.ASSERT, sre.ASSERT_NOT)
 _CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D", sre.CATEGORY_SPACE: r"\s",
@@ -142,12 +150,110 @@ def word_start_class(pattern: re.Pattern) -> re.Pattern | None:
                       flags & re.IGNORECASE)
 
 
+def _strings(op: int, av: object) -> set[str] | None:
+    """The strings one item of a parsed pattern matches, if they are a few literals (else None)."""
+    if op is sre.LITERAL:
+        return {chr(av)}
+    if op is sre.IN:
+        return {chr(v) for _, v in av} if len(av) <= 4 and all(o is sre.LITERAL for o, _ in av) else None
+    if op is sre.SUBPATTERN:
+        _, add_flags, del_flags, sub = av
+        return None if add_flags or del_flags else _sequence_strings(sub)
+    if op is sre.BRANCH:
+        found: set[str] = set()
+        for alternative in av[1]:
+            strings = _sequence_strings(alternative)
+            if strings is None:
+                return None
+            found |= strings
+        return found if len(found) <= MAX_STARTS else None
+    if op in _REPEATS and av[0] == 0 and av[1] == 1:        # x?
+        strings = _sequence_strings(av[2])
+        return None if strings is None else strings | {""}
+    return None
+
+
+def _sequence_strings(seq: _parser.SubPattern | list) -> set[str] | None:
+    found = {""}
+    for op, av in seq:
+        strings = _strings(op, av)
+        if strings is None:
+            return None
+        found = {a + b for a in found for b in strings}
+        if len(found) > MAX_STARTS:
+            return None
+    return found
+
+
+def _starts(seq: _parser.SubPattern | list) -> set[str] | None:
+    """Non-empty literal strings one of which every match of `seq` starts with, or None."""
+    items = list(seq)
+    first = 0
+    while first < len(items) and items[first][0] in _ZERO_WIDTH:
+        first += 1                                  # lookbehinds and the like consume nothing
+    if first == len(items):
+        return None
+    prefixes = {""}
+    for op, av in items[first:]:                    # the longest run of items that are literals
+        strings = _strings(op, av)
+        if strings is None or "" in strings:
+            break
+        longer = {a + b for a in prefixes for b in strings}
+        if len(longer) > MAX_STARTS:
+            break
+        prefixes = longer
+    if prefixes != {""}:
+        return prefixes
+    op, av = items[first]
+    if op is sre.SUBPATTERN and not (av[1] or av[2]):
+        return _starts(av[3])
+    if op is sre.BRANCH:
+        found: set[str] = set()
+        for alternative in av[1]:
+            strings = _starts(alternative)
+            if strings is None:
+                return None
+            found |= strings
+        return found if len(found) <= MAX_STARTS else None
+    return None
+
+
+def literal_starts(pattern: re.Pattern) -> tuple[str, ...] | None:
+    """The literal strings every match of `pattern` starts with, when they are few and most of
+    them begin with different characters (see the module docstring); None otherwise."""
+    if pattern.flags & re.IGNORECASE:
+        return None                                 # str.find cannot fold case
+    strings = _starts(_parser.parse(pattern.pattern, pattern.flags))
+    if not strings or len({s[0] for s in strings}) < MIN_START_CHARS:
+        return None
+    return tuple(sorted(strings))
+
+
+def _find_from_starts(pattern: re.Pattern, starts: tuple[str, ...], text: str) -> list[re.Match]:
+    """`list(pattern.finditer(text))` for a pattern whose matches all start with one of `starts`."""
+    places = set()
+    for start in starts:
+        at = text.find(start)
+        while at >= 0:
+            places.add(at)
+            at = text.find(start, at + 1)
+    found, free = [], 0
+    for at in sorted(places):
+        if at >= free:
+            match = pattern.match(text, at)
+            if match is not None:
+                found.append(match)
+                free = match.end()
+    return found
+
+
 class WordStartScanner:
     """`scan(text)` == `[list(p.finditer(text)) for p in patterns]`, faster for word-start patterns."""
 
     def __init__(self, patterns: tuple[re.Pattern, ...]) -> None:
         self.patterns = patterns
         self._first = [word_start_class(p) for p in patterns]
+        self._starts = [literal_starts(p) if first is None else None for p, first in zip(patterns, self._first)]
         self._by_char: dict[str, tuple[int, ...]] = {}
 
     def _starting_with(self, ch: str) -> tuple[int, ...]:
@@ -159,8 +265,9 @@ class WordStartScanner:
         return found
 
     def scan(self, text: str) -> list[list[re.Match]]:
-        found: list[list[re.Match]] = [[] if first is not None else list(p.finditer(text))
-                                       for p, first in zip(self.patterns, self._first)]
+        found: list[list[re.Match]] = [
+            [] if first is not None else _find_from_starts(p, starts, text) if starts else list(p.finditer(text))
+            for p, first, starts in zip(self.patterns, self._first, self._starts)]
         free = [0] * len(self.patterns)             # where each pattern's next match may start
         starts = [0] + [m.end() for m in _NON_WORD.finditer(text)]
         n = len(text)
