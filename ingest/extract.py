@@ -17,8 +17,8 @@ from trafilatura.xml import xmltotxt
 
 from ingest.decode import UndecodableError, decode_bytes
 from ingest.main_text import extractor, main_body
-from ingest.page_tree import parse_page
 from ingest.metadata import page_metadata
+from ingest.page_tree import parse_page
 from ingest.text_header import read_header
 from ingest.types import Document, InputError, content_hash
 from ingest.urls import canonicalize, host_of, registered_domain
