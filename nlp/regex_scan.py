@@ -32,6 +32,7 @@ tried there in text order, each search after the end of the previous match, as
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from re import _constants as sre
 from re import _parser
 
@@ -160,13 +161,7 @@ def _strings(op: int, av: object) -> set[str] | None:
         _, add_flags, del_flags, sub = av
         return None if add_flags or del_flags else _sequence_strings(sub)
     if op is sre.BRANCH:
-        found: set[str] = set()
-        for alternative in av[1]:
-            strings = _sequence_strings(alternative)
-            if strings is None:
-                return None
-            found |= strings
-        return found if len(found) <= MAX_STARTS else None
+        return _union(av[1], _sequence_strings)
     if op in _REPEATS and av[0] == 0 and av[1] == 1:        # x?
         strings = _sequence_strings(av[2])
         return None if strings is None else strings | {""}
@@ -208,14 +203,19 @@ def _starts(seq: _parser.SubPattern | list) -> set[str] | None:
     if op is sre.SUBPATTERN and not (av[1] or av[2]):
         return _starts(av[3])
     if op is sre.BRANCH:
-        found: set[str] = set()
-        for alternative in av[1]:
-            strings = _starts(alternative)
-            if strings is None:
-                return None
-            found |= strings
-        return found if len(found) <= MAX_STARTS else None
+        return _union(av[1], _starts)
     return None
+
+
+def _union(alternatives: list, strings_of: Callable[[list], set[str] | None]) -> set[str] | None:
+    """The strings of all of a branch's alternatives; None when one has none or they are too many."""
+    found: set[str] = set()
+    for alternative in alternatives:
+        strings = strings_of(alternative)
+        if strings is None:
+            return None
+        found |= strings
+    return found if len(found) <= MAX_STARTS else None
 
 
 def literal_starts(pattern: re.Pattern) -> tuple[str, ...] | None:
