@@ -108,8 +108,13 @@ def guarded(expressions: list[XPath], prefilters: tuple[Prefilter | None, ...]) 
     text (whitespace aside); all the expressions as they are when their number changed."""
     if len(expressions) != len(prefilters):
         return list(expressions)
-    return [Guarded(x, p) if p is not None and " ".join(x.path.split()) == " ".join(p.source.split()) else x
+    return [Guarded(x, p) if p is not None and _is_source(x, p.source) else x
             for x, p in zip(expressions, prefilters)]
+
+
+def _is_source(expression: XPath, source: str) -> bool:
+    """Whether the installed trafilatura's `expression` is still `source` (whitespace aside)."""
+    return " ".join(expression.path.split()) == " ".join(source.split())
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,7 @@ def turned_around(expressions: list[XPath], discards: tuple[Discard, ...]) -> tu
     """`discards` while their sources are `expressions`' texts (whitespace aside), else None:
     after a trafilatura upgrade with other expressions the caller prunes a copy as trafilatura does."""
     if len(expressions) != len(discards) or any(
-            " ".join(x.path.split()) != " ".join(d.source.split()) for x, d in zip(expressions, discards)):
+            not _is_source(x, d.source) for x, d in zip(expressions, discards)):
         return None
     return discards
 
